@@ -1,0 +1,38 @@
+package io.elasticci.buildkite.token.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Buildkite agent token kept in AWS Secrets Manager and readable by the Elastic CI Stacks that need it. */
+@Group(BuildkiteAgentToken.GROUP)
+@Version(BuildkiteAgentToken.VERSION)
+@ShortNames("bkat")
+@Categories("buildkite")
+@AdditionalPrinterColumn(name = "Secret", jsonPath = ".spec.secretName", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Primary", jsonPath = ".spec.primaryRegion", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Regions", jsonPath = ".status.regionsReady", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Version", jsonPath = ".status.currentVersionId", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.conditions[?(@.type==\"Ready\")].message", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec, BuildkiteAgentTokenStatus>
+        implements Namespaced {
+
+    public static final String GROUP = "buildkite.elasticci.io";
+    public static final String VERSION = "v1alpha1";
+    /** Any new value forces a reconcile now. */
+    public static final String REQUESTED_AT_ANNOTATION = GROUP + "/requested-at";
+    /** Tag on the secret naming the resource that owns it. */
+    public static final String OWNER_TAG = GROUP + "/owner";
+
+    @Override
+    protected BuildkiteAgentTokenStatus initStatus() {
+        return new BuildkiteAgentTokenStatus();
+    }
+}

@@ -1,0 +1,127 @@
+package io.elasticci.buildkite.token.api.v1alpha1;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the token should look like in AWS. */
+@ValidationRule(value = "self.regions.filter(r, r.region == self.primaryRegion).size() == 1",
+        message = "regions must list primaryRegion exactly once")
+public class BuildkiteAgentTokenSpec {
+
+    public static final String SECRET_NAME_PATTERN = "^[A-Za-z0-9/_.-]{1,512}$";
+
+    @Required
+    @Pattern(SECRET_NAME_PATTERN)
+    @ValidationRule(value = "self == oldSelf", message = "secretName is immutable")
+    @JsonPropertyDescription("Name of the Secrets Manager secret that holds the token. Letters, digits and / _ . - only "
+            + "(what the stack's parameter path allows). Immutable.")
+    private String secretName;
+
+    @Required
+    @Pattern(RegionSpec.REGION_PATTERN)
+    @ValidationRule(value = "self == oldSelf", message = "primaryRegion is immutable")
+    @JsonPropertyDescription("Region of the primary secret; every other region holds a replica. Must be listed in "
+            + "regions. Immutable.")
+    private String primaryRegion;
+
+    @Required
+    @Size(min = 1, max = 30)
+    @JsonPropertyDescription("Regions the secret must live in, each with its KMS key and the stacks that read it there.")
+    private List<RegionSpec> regions = new ArrayList<>();
+
+    @Pattern("^[0-9]{12}$")
+    @JsonPropertyDescription("Optional guard: the operator refuses to act in any AWS account but this one.")
+    private String expectedAccountId;
+
+    @JsonPropertyDescription("Kubernetes Secret whose value is the desired token; Kubernetes wins over changes made in "
+            + "AWS. When absent, the secret must already exist in AWS and is adopted as it is.")
+    private SecretKeyRef tokenSecretRef;
+
+    @Size(max = 40)
+    @ValidationRule(value = "self.all(k, !k.startsWith('aws:') && !k.startsWith('" + BuildkiteAgentToken.GROUP + "/'))",
+            message = "tag keys must not start with aws: or " + BuildkiteAgentToken.GROUP + "/")
+    @ValidationRule(value = "self.all(k, size(k) <= 128 && size(self[k]) <= 256)",
+            message = "tag keys are at most 128 characters and values at most 256")
+    @JsonPropertyDescription("Tags to set on the secret, besides the operator's own ownership tag.")
+    private Map<String, String> tags = new LinkedHashMap<>();
+
+    @JsonPropertyDescription("When true the operator observes nothing and changes nothing.")
+    private boolean suspend;
+
+    @JsonPropertyDescription("When true the operator observes AWS and publishes what it would do in status.plan, "
+            + "but changes nothing.")
+    private boolean dryRun;
+
+    public String getSecretName() {
+        return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+        this.secretName = secretName;
+    }
+
+    public String getPrimaryRegion() {
+        return primaryRegion;
+    }
+
+    public void setPrimaryRegion(String primaryRegion) {
+        this.primaryRegion = primaryRegion;
+    }
+
+    public List<RegionSpec> getRegions() {
+        return regions;
+    }
+
+    public void setRegions(List<RegionSpec> regions) {
+        this.regions = regions;
+    }
+
+    public String getExpectedAccountId() {
+        return expectedAccountId;
+    }
+
+    public void setExpectedAccountId(String expectedAccountId) {
+        this.expectedAccountId = expectedAccountId;
+    }
+
+    public SecretKeyRef getTokenSecretRef() {
+        return tokenSecretRef;
+    }
+
+    public void setTokenSecretRef(SecretKeyRef tokenSecretRef) {
+        this.tokenSecretRef = tokenSecretRef;
+    }
+
+    public Map<String, String> getTags() {
+        return tags;
+    }
+
+    public void setTags(Map<String, String> tags) {
+        this.tags = tags;
+    }
+
+    public boolean isSuspend() {
+        return suspend;
+    }
+
+    public void setSuspend(boolean suspend) {
+        this.suspend = suspend;
+    }
+
+    public boolean isDryRun() {
+        return dryRun;
+    }
+
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+}
