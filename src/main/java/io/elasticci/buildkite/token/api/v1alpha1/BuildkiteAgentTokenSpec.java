@@ -21,6 +21,7 @@ public class BuildkiteAgentTokenSpec {
 
     @Required
     @Pattern(SECRET_NAME_PATTERN)
+    @Size(max = 512)
     @ValidationRule(value = "self == oldSelf", message = "secretName is immutable")
     @JsonPropertyDescription("Name of the Secrets Manager secret that holds the token. Letters, digits and / _ . - only "
             + "(what the stack's parameter path allows). Immutable.")
@@ -28,6 +29,7 @@ public class BuildkiteAgentTokenSpec {
 
     @Required
     @Pattern(RegionSpec.REGION_PATTERN)
+    @Size(max = 32)
     @ValidationRule(value = "self == oldSelf", message = "primaryRegion is immutable")
     @JsonPropertyDescription("Region of the primary secret; every other region holds a replica. Must be listed in "
             + "regions. Immutable.")

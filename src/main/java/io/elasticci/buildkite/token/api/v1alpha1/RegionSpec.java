@@ -22,11 +22,13 @@ public class RegionSpec {
 
     @Required
     @Pattern(REGION_PATTERN)
+    @Size(max = 32)
     @JsonPropertyDescription("AWS region name, for example us-east-1.")
     private String region;
 
     @Default(DEFAULT_KMS_KEY)
     @Pattern(KMS_KEY_PATTERN)
+    @Size(max = 2048)
     @JsonPropertyDescription("KMS key that encrypts the secret (or its replica) in this region: key ID, key ARN or alias "
             + "(alias/NAME or alias ARN) of a key in this region. Default alias/aws/secretsmanager, the AWS managed key.")
     private String kmsKeyId = DEFAULT_KMS_KEY;

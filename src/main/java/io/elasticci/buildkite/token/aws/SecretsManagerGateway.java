@@ -1,0 +1,37 @@
+package io.elasticci.buildkite.token.aws;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** AWS Secrets Manager, as the operator needs it. "Not found" is a value, not an exception. */
+public interface SecretsManagerGateway {
+
+    Optional<SecretDescription> describe(String region, String secretId);
+
+    /** The value of one version; empty when the secret or version does not exist. */
+    Optional<SecretValue> value(String region, String secretId, String versionId);
+
+    /** Every version ID, including those without a stage (AWS keeps up to about 100). */
+    List<String> versionIds(String region, String secretId);
+
+    /** Creates the secret; {@code kmsKeyId} null means the AWS managed key. Returns the ARN. */
+    String create(String region, String name, SecretValue value, String versionToken, String kmsKeyId,
+            Map<String, String> tags);
+
+    /** Writes a new version that becomes AWSCURRENT; idempotent for the same token and value. */
+    void putValue(String region, String secretId, SecretValue value, String versionToken);
+
+    /** Moves AWSCURRENT to an existing version. */
+    void moveCurrent(String region, String secretId, String toVersionId, String fromVersionId);
+
+    void tag(String region, String secretId, Map<String, String> tags);
+
+    /** Changes the key of a primary, or of a replica in place when called in the replica's region. */
+    void updateKey(String region, String secretId, String kmsKeyId);
+
+    /** Adds one replica region; {@code kmsKeyId} null means the AWS managed key of that region. */
+    void replicate(String primaryRegion, String secretId, String replicaRegion, String kmsKeyId);
+
+    void removeReplica(String primaryRegion, String secretId, String replicaRegion);
+}

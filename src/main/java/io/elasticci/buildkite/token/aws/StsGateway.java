@@ -1,0 +1,7 @@
+package io.elasticci.buildkite.token.aws;
+
+/** AWS STS, as the operator needs it. */
+public interface StsGateway {
+
+    CallerIdentity callerIdentity();
+}

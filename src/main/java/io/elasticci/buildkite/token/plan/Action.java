@@ -1,0 +1,147 @@
+package io.elasticci.buildkite.token.plan;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One change to make in AWS. Actions carry identifiers and key ARNs only: the token value is fetched by the executor
+ * at the moment it is sent, so a plan can be published in status safely.
+ */
+public sealed interface Action {
+
+    /** Region the call is made in. */
+    String region();
+
+    /** Name shown in status.plan and Events. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** What the action changes. */
+    String target();
+
+    /** Human detail for status.plan, never a value. */
+    String detail();
+
+    /** Which condition a pending or failed action holds back. */
+    Problem.Scope scope();
+
+    /** {@code kmsKeyId} null: the AWS managed key. */
+    record CreateSecret(String region, String secretName, String kmsKeyId, String keyDisplay,
+            Map<String, String> tags, String versionToken) implements Action {
+        public String target() {
+            return secretName;
+        }
+
+        public String detail() {
+            return "key " + keyDisplay;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
+    record TagSecret(String region, String secretArn, Map<String, String> tags) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "tags " + String.join(",", new TreeMap<>(tags).keySet());
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
+    record UpdateSecretKey(String region, String secretArn, String kmsKeyId, String keyDisplay) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "key " + keyDisplay;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
+    record PutSecretValue(String region, String secretArn, String versionToken) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "new version " + versionToken;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
+    /** The desired value is an older version: move AWSCURRENT back to it instead of writing it again. */
+    record RestoreVersion(String region, String secretArn, String versionId, String fromVersionId) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "AWSCURRENT " + fromVersionId + " -> " + versionId;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
+    /** Adds a replica; {@code region} is the replica's region, the call goes to {@code primaryRegion}. */
+    record ReplicateSecret(String region, String primaryRegion, String secretArn, String kmsKeyId, String keyDisplay)
+            implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "key " + keyDisplay;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.REPLICAS;
+        }
+    }
+
+    /** Changes a replica's key in place, in the replica's own region: stacks there never lose the token. */
+    record RekeyReplica(String region, String replicaArn, String kmsKeyId, String keyDisplay) implements Action {
+        public String target() {
+            return replicaArn;
+        }
+
+        public String detail() {
+            return "key " + keyDisplay;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.REPLICAS;
+        }
+    }
+
+    /** Stops replicating to {@code region}; AWS leaves a standalone secret there. */
+    record RemoveReplica(String region, String primaryRegion, String secretArn, String why) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return why;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.REPLICAS;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.elasticci.buildkite.token.plan;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.aws.KmsKey;
+import io.elasticci.buildkite.token.aws.ReplicaDescription;
+import io.elasticci.buildkite.token.aws.SecretDescription;
+
+/**
+ * (desired, snapshot) → plan. Pure: no I/O, no clock; the same input always gives the same plan, and a converged
+ * system gives an empty one.
+ */
+public final class Planner {
+
+    private Planner() {
+    }
+
+    public static Plan plan(DesiredToken desired, Snapshot snapshot) {
+        String account = snapshot.identity().accountId();
+        if (desired.expectedAccountId().isPresent() && !desired.expectedAccountId().get().equals(account)) {
+            return Plan.blocked(Problem.secret(Reason.AccountMismatch, null, "credentials are for AWS account "
+                    + account + " but spec.expectedAccountId is " + desired.expectedAccountId().get()));
+        }
+        return snapshot.secret().map(secret -> planExisting(desired, snapshot, secret))
+                .orElseGet(() -> planCreate(desired, snapshot));
+    }
+
+    private static Plan planCreate(DesiredToken desired, Snapshot snapshot) {
+        String primary = desired.primaryRegion();
+        if (!desired.valueManaged()) {
+            return Plan.blocked(Problem.secret(Reason.SecretNotFound, primary, "secret " + desired.secretName()
+                    + " does not exist in " + primary + " and spec.tokenSecretRef is not set, so there is nothing "
+                    + "to adopt or create it from"));
+        }
+        if (snapshot.value().isEmpty()) {
+            return Plan.blocked(tokenSecretProblem(snapshot));
+        }
+        KmsKey key = snapshot.desiredKeys().get(primary);
+        if (key == null || !key.enabled()) {
+            return Plan.blocked(keyProblem(Problem.Scope.SECRET, desired, primary, key));
+        }
+        List<Action> actions = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        actions.add(new Action.CreateSecret(primary, desired.secretName(), keyIdFor(key), key.keyId(),
+                desiredTags(desired), snapshot.value().get().versionToken()));
+        // The ARN is only known once created: replicas of a new secret are planned on the next pass.
+        for (DesiredToken.DesiredRegion region : desired.replicaRegions()) {
+            problems.add(Problem.replica(Reason.Progressing, region.region(),
+                    "replica in " + region.region() + " waits for the secret to be created"));
+        }
+        return new Plan(actions, problems);
+    }
+
+    private static Plan planExisting(DesiredToken desired, Snapshot snapshot, SecretDescription secret) {
+        String primary = desired.primaryRegion();
+        if (secret.scheduledForDeletion()) {
+            return Plan.blocked(Problem.secret(Reason.SecretScheduledForDeletion, primary, "secret "
+                    + desired.secretName() + " in " + primary + " is scheduled for deletion; restore it "
+                    + "(RestoreSecret) or wait for the deletion to complete"));
+        }
+        if (secret.isReplica()) {
+            return Plan.blocked(Problem.secret(Reason.ReplicaConflict, primary, "secret " + desired.secretName()
+                    + " in " + primary + " is a replica of the secret in " + secret.primaryRegion()
+                    + "; spec.primaryRegion must name " + secret.primaryRegion()));
+        }
+        String owner = secret.tags().get(BuildkiteAgentToken.OWNER_TAG);
+        if (owner != null && !owner.equals(desired.owner())) {
+            return Plan.blocked(Problem.secret(Reason.SecretClaimed, primary, "secret " + desired.secretName()
+                    + " is already managed by " + owner + " (tag " + BuildkiteAgentToken.OWNER_TAG + ")"));
+        }
+
+        List<Action> actions = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        Map<String, String> missingTags = missingTags(desiredTags(desired), secret.tags());
+        if (!missingTags.isEmpty()) {
+            actions.add(new Action.TagSecret(primary, secret.arn(), missingTags));
+        }
+        KmsKey primaryKey = snapshot.desiredKeys().get(primary);
+        if (primaryKey == null || !primaryKey.enabled()) {
+            problems.add(keyProblem(Problem.Scope.SECRET, desired, primary, primaryKey));
+        } else if (!primaryKey.arn().equals(snapshot.currentKeyArns().get(primary))) {
+            actions.add(new Action.UpdateSecretKey(primary, secret.arn(), keyIdFor(primaryKey), primaryKey.keyId()));
+        }
+        planValue(desired, snapshot, secret, actions, problems);
+        planReplicas(desired, snapshot, secret, actions, problems);
+        return new Plan(actions, problems);
+    }
+
+    private static void planValue(DesiredToken desired, Snapshot snapshot, SecretDescription secret,
+            List<Action> actions, List<Problem> problems) {
+        if (!desired.valueManaged()) {
+            return;
+        }
+        if (snapshot.value().isEmpty()) {
+            problems.add(tokenSecretProblem(snapshot));
+            return;
+        }
+        ValueObservation value = snapshot.value().get();
+        if (value.currentMatches()) {
+            return;
+        }
+        String current = secret.currentVersionId().orElse(null);
+        if (value.matchingVersionId().isPresent() && current != null) {
+            actions.add(new Action.RestoreVersion(desired.primaryRegion(), secret.arn(),
+                    value.matchingVersionId().get(), current));
+        } else {
+            actions.add(new Action.PutSecretValue(desired.primaryRegion(), secret.arn(), value.versionToken()));
+        }
+    }
+
+    private static void planReplicas(DesiredToken desired, Snapshot snapshot, SecretDescription secret,
+            List<Action> actions, List<Problem> problems) {
+        String primary = desired.primaryRegion();
+        for (DesiredToken.DesiredRegion wanted : desired.replicaRegions()) {
+            String region = wanted.region();
+            KmsKey key = snapshot.desiredKeys().get(region);
+            ReplicaDescription replica = secret.replica(region).orElse(null);
+            SecretDescription foreign = snapshot.foreignSecrets().get(region);
+            if (replica == null || ReplicaDescription.FAILED.equals(replica.status())) {
+                if (foreign != null) {
+                    problems.add(Problem.replica(Reason.ReplicaConflict, region, "a secret named "
+                            + desired.secretName() + " already exists in " + region + " (" + foreign.arn()
+                            + "); it is never overwritten: delete or rename it, or drop " + region + " from spec"));
+                } else if (key == null || !key.enabled()) {
+                    problems.add(keyProblem(Problem.Scope.REPLICAS, desired, region, key));
+                } else if (replica == null) {
+                    actions.add(new Action.ReplicateSecret(region, primary, secret.arn(), keyIdFor(key),
+                            key.keyId()));
+                } else if (!key.arn().equals(snapshot.currentKeyArns().get(region))) {
+                    // A failed replica holds nothing stacks could read: retrying with the spec's new key is safe.
+                    actions.add(new Action.RemoveReplica(region, primary, secret.arn(),
+                            "replication failed; retrying with key " + key.keyId()));
+                    actions.add(new Action.ReplicateSecret(region, primary, secret.arn(), keyIdFor(key),
+                            key.keyId()));
+                } else {
+                    problems.add(Problem.replica(Reason.ReplicationFailed, region, "replication to " + region
+                            + " failed: " + Objects.requireNonNullElse(replica.message(), "no detail from AWS")));
+                }
+                continue;
+            }
+            if (key == null || !key.enabled()) {
+                problems.add(keyProblem(Problem.Scope.REPLICAS, desired, region, key));
+            } else if (!key.arn().equals(snapshot.currentKeyArns().get(region))) {
+                actions.add(new Action.RekeyReplica(region, replicaArn(secret.arn(), region), keyIdFor(key),
+                        key.keyId()));
+            }
+            if (ReplicaDescription.IN_PROGRESS.equals(replica.status())) {
+                problems.add(Problem.replica(Reason.ReplicationInProgress, region,
+                        "replication to " + region + " is in progress"));
+            }
+        }
+        for (ReplicaDescription replica : secret.replicas()) {
+            if (!desired.declares(replica.region())) {
+                actions.add(new Action.RemoveReplica(replica.region(), primary, secret.arn(),
+                        "region no longer in spec"));
+            }
+        }
+    }
+
+    /** The replica's ARN: the primary's with the replica's region (the name suffix is shared). */
+    static String replicaArn(String primaryArn, String region) {
+        String[] parts = primaryArn.split(":", 5);
+        return parts.length < 5 ? primaryArn
+                : parts[0] + ":" + parts[1] + ":" + parts[2] + ":" + region + ":" + parts[4];
+    }
+
+    /** What to send as KmsKeyId: the key ARN for a customer key, nothing for the AWS managed key. */
+    private static String keyIdFor(KmsKey key) {
+        return key.awsManaged() ? null : key.arn();
+    }
+
+    private static Map<String, String> desiredTags(DesiredToken desired) {
+        Map<String, String> tags = new LinkedHashMap<>(desired.tags());
+        tags.put(BuildkiteAgentToken.OWNER_TAG, desired.owner());
+        return tags;
+    }
+
+    private static Map<String, String> missingTags(Map<String, String> desired, Map<String, String> actual) {
+        Map<String, String> missing = new LinkedHashMap<>();
+        desired.forEach((k, v) -> {
+            if (!v.equals(actual.get(k))) {
+                missing.put(k, v);
+            }
+        });
+        return missing;
+    }
+
+    private static Problem keyProblem(Problem.Scope scope, DesiredToken desired, String region, KmsKey key) {
+        String ref = desired.regions().stream().filter(r -> r.region().equals(region)).findFirst()
+                .map(DesiredToken.DesiredRegion::kmsKeyRef).orElse("?");
+        String message = key == null ? "KMS key " + ref + " not found in " + region
+                : "KMS key " + ref + " (" + key.keyId() + ") in " + region + " is not enabled";
+        return new Problem(Reason.KmsKeyNotFound, scope, region, message);
+    }
+
+    private static Problem tokenSecretProblem(Snapshot snapshot) {
+        return Problem.secret(Reason.TokenSecretNotFound, null,
+                snapshot.tokenSecretProblem().orElse("the Kubernetes Secret named by spec.tokenSecretRef is missing"));
+    }
+}

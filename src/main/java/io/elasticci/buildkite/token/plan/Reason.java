@@ -1,0 +1,39 @@
+package io.elasticci.buildkite.token.plan;
+
+/**
+ * Every condition reason the operator publishes. Terminal reasons need a spec or AWS-side fix ({@code Stalled=True},
+ * no retry storm); transient ones are retried with backoff ({@code Reconciling=True}).
+ */
+public enum Reason {
+    // terminal
+    InvalidSpec(true),
+    AccountMismatch(true),
+    SecretClaimed(true),
+    SecretNotFound(true),
+    SecretScheduledForDeletion(true),
+    TokenSecretNotFound(true),
+    ReplicaConflict(true),
+    KmsKeyNotFound(true),
+    ReplicationFailed(true),
+    AccessDenied(true),
+    RequestRejected(true),
+    // transient
+    Throttled(false),
+    RegionUnavailable(false),
+    ReplicationInProgress(false),
+    Progressing(false),
+    // outcomes that are neither
+    Converged(false),
+    DryRun(false),
+    Suspended(false);
+
+    private final boolean terminal;
+
+    Reason(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    public boolean isTerminal() {
+        return terminal;
+    }
+}

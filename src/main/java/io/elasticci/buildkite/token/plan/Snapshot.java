@@ -1,0 +1,37 @@
+package io.elasticci.buildkite.token.plan;
+
+import java.util.Map;
+import java.util.Optional;
+
+import io.elasticci.buildkite.token.aws.CallerIdentity;
+import io.elasticci.buildkite.token.aws.KmsKey;
+import io.elasticci.buildkite.token.aws.SecretDescription;
+
+/**
+ * Everything observed in AWS for one resource, at one moment.
+ *
+ * @param identity the account the operator acts in
+ * @param secret the secret in the primary region, if it exists
+ * @param desiredKeys per region, the key the spec names, resolved; a region is absent when KMS has no such key
+ * @param currentKeyArns per region, the ARN of the key the secret or replica is encrypted with now
+ * @param foreignSecrets per replica region, a same-named secret there that is not our replica
+ * @param value the desired value compared with the secret's versions; empty when no Kubernetes Secret supplies it
+ *        (or when it could not be read)
+ * @param tokenSecretProblem why the Kubernetes Secret could not be read, if it could not
+ */
+public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secret, Map<String, KmsKey> desiredKeys,
+        Map<String, String> currentKeyArns, Map<String, SecretDescription> foreignSecrets,
+        Optional<ValueObservation> value, Optional<String> tokenSecretProblem) {
+
+    public Snapshot {
+        desiredKeys = Map.copyOf(desiredKeys);
+        currentKeyArns = Map.copyOf(currentKeyArns);
+        foreignSecrets = Map.copyOf(foreignSecrets);
+    }
+
+    /** A snapshot that stopped at the account check. */
+    public static Snapshot identityOnly(CallerIdentity identity) {
+        return new Snapshot(identity, Optional.empty(), Map.of(), Map.of(), Map.of(), Optional.empty(),
+                Optional.empty());
+    }
+}

@@ -1,0 +1,125 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
+import io.elasticci.buildkite.token.api.v1alpha1.Condition;
+import io.elasticci.buildkite.token.config.OperatorConfig;
+import io.elasticci.buildkite.token.plan.DesiredToken;
+import io.elasticci.buildkite.token.plan.Problem;
+import io.elasticci.buildkite.token.plan.Reason;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+
+/** validate → observe → plan → act → report, for one BuildkiteAgentToken. */
+@ControllerConfiguration(name = BuildkiteAgentTokenReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
+public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentToken> {
+
+    public static final String NAME = "buildkiteagenttoken";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OperatorConfig config;
+    private final Convergence convergence;
+    private final InstallationSettings installation;
+    private final EventPublisher events;
+    private final Clock clock;
+    private final SpecValidator validator;
+
+    @Inject
+    public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
+            InstallationSettings installation, EventPublisher events, Clock clock) {
+        this.config = config;
+        this.convergence = convergence;
+        this.installation = installation;
+        this.events = events;
+        this.clock = clock;
+        this.validator = new SpecValidator(config.allowedSecretNamePrefixes(), config.allowedNamespaces());
+    }
+
+    @Override
+    public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
+            EventSourceContext<BuildkiteAgentToken> context) {
+        return List.of(TokenSecretEvents.create(context));
+    }
+
+    @Override
+    public UpdateControl<BuildkiteAgentToken> reconcile(BuildkiteAgentToken resource,
+            Context<BuildkiteAgentToken> context) {
+        BuildkiteAgentTokenSpec spec = resource.getSpec();
+        long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
+        if (spec != null && spec.isSuspend()) {
+            return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.SUSPENDED,
+                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of()), null);
+        }
+        List<String> errors = validator.validate(resource.getMetadata().getNamespace(), spec);
+        if (!errors.isEmpty()) {
+            Problem invalid = Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors));
+            return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.NORMAL,
+                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(invalid)), null);
+        }
+
+        DesiredToken desired = DesiredTokens.of(resource, installation.clusterId());
+        TokenSource.Read value = spec.getTokenSecretRef() == null
+                ? new TokenSource.Read(Optional.empty(), Optional.empty())
+                : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
+                        context.getSecondaryResource(Secret.class));
+        Convergence.Result result = convergence.run(desired, value, installation.versionTokens(), spec.isDryRun(),
+                action -> events.publish(resource, EventReason.of(action),
+                        action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail()));
+        result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
+        return report(resource, new StatusAggregator.Outcome(generation,
+                spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL, Optional.of(desired),
+                result.snapshot(), result.shown(), result.pending(), result.problems()), result);
+    }
+
+    private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
+            StatusAggregator.Outcome outcome, Convergence.Result result) {
+        BuildkiteAgentTokenStatus previous = resource.getStatus();
+        BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, previous, clock.instant());
+        announceStall(resource, previous, status);
+        Optional<Duration> requeue = Requeue.after(outcome, config);
+        UpdateControl<BuildkiteAgentToken> control;
+        if (JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
+            control = UpdateControl.noUpdate();
+        } else {
+            resource.setStatus(status);
+            control = UpdateControl.patchStatus(resource);
+        }
+        requeue.ifPresent(control::rescheduleAfter);
+        return control;
+    }
+
+    /** One Warning Event when the resource becomes Stalled, or stalls for another reason. */
+    private void announceStall(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
+            BuildkiteAgentTokenStatus status) {
+        Optional<Condition> stalled = find(status, StatusAggregator.STALLED).filter(c -> "True".equals(c.getStatus()));
+        Optional<Condition> before = find(previous, StatusAggregator.STALLED);
+        if (stalled.isPresent() && (before.isEmpty() || !"True".equals(before.get().getStatus())
+                || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
+            events.publish(resource, EventReason.ReconcileStalled,
+                    stalled.get().getReason() + ": " + stalled.get().getMessage());
+        }
+    }
+
+    private static Optional<Condition> find(BuildkiteAgentTokenStatus status, String type) {
+        return status == null ? Optional.empty()
+                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+}

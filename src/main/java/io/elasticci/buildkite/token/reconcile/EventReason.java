@@ -1,0 +1,48 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import io.elasticci.buildkite.token.plan.Action;
+
+/** Every reason an Event of this operator can carry. */
+public enum EventReason {
+    SecretCreated(false),
+    SecretTagged(false),
+    SecretKeyChanged(false),
+    SecretValueUpdated(false),
+    SecretVersionRestored(false),
+    ReplicaAdded(false),
+    ReplicaRekeyed(false),
+    ReplicaRemoved(false),
+    /** The resource became Stalled; the Event's message says why. */
+    ReconcileStalled(true),
+    /** An AWS call failed; the Event's message says which. */
+    ActionFailed(true);
+
+    private final boolean warning;
+
+    EventReason(boolean warning) {
+        this.warning = warning;
+    }
+
+    public String type() {
+        return warning ? "Warning" : "Normal";
+    }
+
+    public static EventReason of(Action action) {
+        if (action instanceof Action.CreateSecret) {
+            return SecretCreated;
+        } else if (action instanceof Action.TagSecret) {
+            return SecretTagged;
+        } else if (action instanceof Action.UpdateSecretKey) {
+            return SecretKeyChanged;
+        } else if (action instanceof Action.PutSecretValue) {
+            return SecretValueUpdated;
+        } else if (action instanceof Action.RestoreVersion) {
+            return SecretVersionRestored;
+        } else if (action instanceof Action.ReplicateSecret) {
+            return ReplicaAdded;
+        } else if (action instanceof Action.RekeyReplica) {
+            return ReplicaRekeyed;
+        }
+        return ReplicaRemoved;
+    }
+}

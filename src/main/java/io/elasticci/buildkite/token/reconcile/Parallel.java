@@ -1,0 +1,63 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Runs independent AWS reads concurrently (regions, stacks) on one shared, bounded pool. */
+@ApplicationScoped
+public class Parallel {
+
+    private static final int THREADS = 16;
+
+    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+
+    /** Applies {@code task} to every key concurrently; the first failure is rethrown as it was thrown. */
+    public <K, V> Map<K, V> map(List<K> keys, Function<K, V> task) {
+        Map<K, CompletableFuture<V>> futures = new LinkedHashMap<>();
+        keys.forEach(k -> futures.put(k, CompletableFuture.supplyAsync(() -> task.apply(k), executor)));
+        Map<K, V> results = new LinkedHashMap<>();
+        futures.forEach((k, f) -> results.put(k, join(f)));
+        return results;
+    }
+
+    public <V> CompletableFuture<V> start(Supplier<V> task) {
+        return CompletableFuture.supplyAsync(task, executor);
+    }
+
+    public static <V> V join(CompletableFuture<V> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        executor.shutdownNow();
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "aws-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

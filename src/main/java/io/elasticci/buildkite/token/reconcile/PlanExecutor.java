@@ -1,0 +1,85 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.elasticci.buildkite.token.aws.AwsFailure;
+import io.elasticci.buildkite.token.aws.KeyResolver;
+import io.elasticci.buildkite.token.aws.SecretValue;
+import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
+import io.elasticci.buildkite.token.plan.Action;
+
+/**
+ * Carries out a plan, in order, one call per action. Actions on one secret run one after another (Secrets Manager
+ * refuses concurrent changes to a secret); the first failure stops the rest, which may depend on it.
+ */
+@ApplicationScoped
+public class PlanExecutor {
+
+    private static final Logger LOG = Logger.getLogger(PlanExecutor.class);
+
+    private final SecretsManagerGateway secrets;
+    private final KeyResolver keys;
+
+    /** What was done, and the failure that stopped the rest, if any. */
+    public record Result(List<Action> done, Optional<Action> failedAction, Optional<AwsFailure> failure) {
+        public boolean failed() {
+            return failure.isPresent();
+        }
+    }
+
+    @Inject
+    public PlanExecutor(SecretsManagerGateway secrets, KeyResolver keys) {
+        this.secrets = secrets;
+        this.keys = keys;
+    }
+
+    public Result execute(List<Action> actions, Optional<SecretValue> value) {
+        List<Action> done = new ArrayList<>();
+        for (Action action : actions) {
+            try {
+                apply(action, value);
+                done.add(action);
+                LOG.infof("%s %s in %s: %s", action.name(), action.target(), action.region(), action.detail());
+            } catch (AwsFailure e) {
+                if (e.kind() == AwsFailure.Kind.KMS_KEY_INVALID) {
+                    keys.invalidate(); // a cached key turned out unusable: resolve afresh next time
+                }
+                return new Result(done, Optional.of(action), Optional.of(e));
+            }
+        }
+        return new Result(done, Optional.empty(), Optional.empty());
+    }
+
+    private void apply(Action action, Optional<SecretValue> value) {
+        if (action instanceof Action.CreateSecret a) {
+            secrets.create(a.region(), a.secretName(), required(value), a.versionToken(), a.kmsKeyId(), a.tags());
+        } else if (action instanceof Action.TagSecret a) {
+            secrets.tag(a.region(), a.secretArn(), a.tags());
+        } else if (action instanceof Action.UpdateSecretKey a) {
+            secrets.updateKey(a.region(), a.secretArn(), a.kmsKeyId());
+        } else if (action instanceof Action.PutSecretValue a) {
+            secrets.putValue(a.region(), a.secretArn(), required(value), a.versionToken());
+        } else if (action instanceof Action.RestoreVersion a) {
+            secrets.moveCurrent(a.region(), a.secretArn(), a.versionId(), a.fromVersionId());
+        } else if (action instanceof Action.ReplicateSecret a) {
+            secrets.replicate(a.primaryRegion(), a.secretArn(), a.region(), a.kmsKeyId());
+        } else if (action instanceof Action.RekeyReplica a) {
+            secrets.updateKey(a.region(), a.replicaArn(), a.kmsKeyId());
+        } else if (action instanceof Action.RemoveReplica a) {
+            secrets.removeReplica(a.primaryRegion(), a.secretArn(), a.region());
+        } else {
+            throw new IllegalStateException("no executor for " + action.name());
+        }
+    }
+
+    private static SecretValue required(Optional<SecretValue> value) {
+        return value.orElseThrow(() -> new IllegalStateException("a value action was planned without a value"));
+    }
+}

@@ -1,0 +1,41 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.elasticci.buildkite.token.config.OperatorConfig;
+import io.elasticci.buildkite.token.plan.Problem;
+import io.elasticci.buildkite.token.plan.Reason;
+
+/** When to look again: soon while something is in progress, slowly after AccessDenied, else the drift resync. */
+final class Requeue {
+
+    private Requeue() {
+    }
+
+    static Optional<Duration> after(StatusAggregator.Outcome outcome, OperatorConfig config) {
+        if (outcome.mode() == StatusAggregator.Mode.SUSPENDED) {
+            return Optional.empty(); // resumed by the spec change that clears suspend
+        }
+        if (outcome.problems().stream().anyMatch(p -> p.reason() == Reason.InvalidSpec)) {
+            return Optional.empty(); // only a spec change can help, and it triggers a reconcile
+        }
+        Duration delay = config.resyncInterval();
+        if (outcome.mode() != StatusAggregator.Mode.DRY_RUN && !outcome.pending().isEmpty()) {
+            delay = min(delay, config.progressInterval());
+        }
+        for (Problem problem : outcome.problems()) {
+            delay = min(delay, switch (problem.reason()) {
+                case AccessDenied -> config.accessDeniedRetryInterval();
+                case Throttled, RegionUnavailable -> config.transientRetryInterval();
+                case ReplicationInProgress, Progressing -> config.progressInterval();
+                default -> config.resyncInterval();
+            });
+        }
+        return Optional.of(delay);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,24 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.util.Objects;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+
+/**
+ * Reconcile on a new generation or a new requested-at annotation, not on the operator's own status patches
+ * (generation-aware processing alone would ignore the annotation, which does not bump the generation).
+ */
+public class SpecOrRequestChanged implements OnUpdateFilter<BuildkiteAgentToken> {
+
+    @Override
+    public boolean accept(BuildkiteAgentToken updated, BuildkiteAgentToken old) {
+        return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+                || !Objects.equals(requestedAt(updated), requestedAt(old));
+    }
+
+    private static String requestedAt(BuildkiteAgentToken resource) {
+        return resource.getMetadata().getAnnotations() == null ? null
+                : resource.getMetadata().getAnnotations().get(BuildkiteAgentToken.REQUESTED_AT_ANNOTATION);
+    }
+}

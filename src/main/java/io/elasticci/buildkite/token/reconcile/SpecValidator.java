@@ -1,0 +1,153 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+
+/**
+ * The operator's own check of a spec: the same rules as the CRD schema and its CEL rules (a cluster or the mock
+ * server may not enforce them), plus the allow-lists of the operator's configuration. Pure; every message names the
+ * field.
+ */
+public final class SpecValidator {
+
+    static final int MAX_REGIONS = 30;
+    static final int MAX_STACKS = 50;
+    static final int MAX_TAGS = 40;
+    private static final Pattern SECRET_NAME = Pattern.compile(BuildkiteAgentTokenSpec.SECRET_NAME_PATTERN);
+    private static final Pattern REGION = Pattern.compile(RegionSpec.REGION_PATTERN);
+    private static final Pattern KMS_KEY = Pattern.compile(RegionSpec.KMS_KEY_PATTERN);
+    private static final Pattern STACK = Pattern.compile(RegionSpec.STACK_NAME_PATTERN);
+    private static final Pattern ACCOUNT = Pattern.compile("^[0-9]{12}$");
+    private static final Pattern K8S_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
+    private static final Pattern K8S_KEY = Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
+
+    private final List<String> allowedSecretPrefixes;
+    private final List<String> allowedNamespaces;
+
+    public SpecValidator(Optional<List<String>> allowedSecretPrefixes, Optional<List<String>> allowedNamespaces) {
+        this.allowedSecretPrefixes = allowedSecretPrefixes.orElse(List.of());
+        this.allowedNamespaces = allowedNamespaces.orElse(List.of());
+    }
+
+    /** Every problem found, in field order; empty when the spec can be acted on. */
+    public List<String> validate(String namespace, BuildkiteAgentTokenSpec spec) {
+        List<String> errors = new ArrayList<>();
+        if (spec == null) {
+            errors.add("spec: required");
+            return errors;
+        }
+        if (!allowedNamespaces.isEmpty() && !allowedNamespaces.contains(namespace)) {
+            errors.add("metadata.namespace: " + namespace + " is not allowed by operator configuration");
+        }
+        validateSecretName(spec.getSecretName(), errors);
+        validateRegions(spec, errors);
+        if (spec.getExpectedAccountId() != null && !ACCOUNT.matcher(spec.getExpectedAccountId()).matches()) {
+            errors.add("spec.expectedAccountId: must be 12 digits, got \"" + spec.getExpectedAccountId() + "\"");
+        }
+        if (spec.getTokenSecretRef() != null) {
+            String name = spec.getTokenSecretRef().getName();
+            String key = spec.getTokenSecretRef().getKey();
+            if (name == null || !K8S_NAME.matcher(name).matches()) {
+                errors.add("spec.tokenSecretRef.name: must be a Secret name in this namespace");
+            }
+            if (key != null && !K8S_KEY.matcher(key).matches()) {
+                errors.add("spec.tokenSecretRef.key: must be a Secret data key");
+            }
+        }
+        validateTags(spec.getTags(), errors);
+        return errors;
+    }
+
+    private void validateSecretName(String name, List<String> errors) {
+        if (name == null || name.isEmpty()) {
+            errors.add("spec.secretName: required");
+        } else if (!SECRET_NAME.matcher(name).matches()) {
+            errors.add("spec.secretName: \"" + name + "\" must match " + BuildkiteAgentTokenSpec.SECRET_NAME_PATTERN
+                    + " (the characters a stack's parameter path allows)");
+        } else if (!allowedSecretPrefixes.isEmpty() && allowedSecretPrefixes.stream().noneMatch(name::startsWith)) {
+            errors.add("spec.secretName: \"" + name + "\" is not allowed by operator configuration (allowed prefixes: "
+                    + String.join(", ", allowedSecretPrefixes) + ")");
+        }
+    }
+
+    private static void validateRegions(BuildkiteAgentTokenSpec spec, List<String> errors) {
+        String primary = spec.getPrimaryRegion();
+        if (primary == null || primary.isEmpty()) {
+            errors.add("spec.primaryRegion: required");
+        } else if (!REGION.matcher(primary).matches()) {
+            errors.add("spec.primaryRegion: \"" + primary + "\" is not an AWS region name");
+        }
+        List<RegionSpec> regions = spec.getRegions() == null ? List.of() : spec.getRegions();
+        if (regions.isEmpty()) {
+            errors.add("spec.regions: at least one region is required");
+            return;
+        }
+        if (regions.size() > MAX_REGIONS) {
+            errors.add("spec.regions: at most " + MAX_REGIONS + " regions, got " + regions.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < regions.size(); i++) {
+            RegionSpec region = regions.get(i);
+            String field = "spec.regions[" + i + "]";
+            if (region.getRegion() == null || !REGION.matcher(region.getRegion()).matches()) {
+                errors.add(field + ".region: \"" + region.getRegion() + "\" is not an AWS region name");
+            } else if (!seen.add(region.getRegion())) {
+                errors.add(field + ".region: " + region.getRegion() + " is listed more than once");
+            }
+            if (region.getKmsKeyId() != null && !KMS_KEY.matcher(region.getKmsKeyId()).matches()) {
+                errors.add(field + ".kmsKeyId: \"" + region.getKmsKeyId()
+                        + "\" is not a KMS key ID, key ARN or alias");
+            } else if (region.getKmsKeyId() != null && region.getKmsKeyId().startsWith("arn:")
+                    && region.getRegion() != null && !region.getKmsKeyId().contains(":" + region.getRegion() + ":")) {
+                errors.add(field + ".kmsKeyId: the key ARN must be of a key in " + region.getRegion());
+            }
+            validateStacks(field, region.getStacks(), errors);
+        }
+        if (primary != null && seen.size() > 0 && !seen.contains(primary)) {
+            errors.add("spec.regions: must list primaryRegion " + primary + " exactly once");
+        }
+    }
+
+    private static void validateStacks(String field, List<String> stacks, List<String> errors) {
+        if (stacks == null) {
+            return;
+        }
+        if (stacks.size() > MAX_STACKS) {
+            errors.add(field + ".stacks: at most " + MAX_STACKS + " stacks, got " + stacks.size());
+        }
+        Set<String> seen = new HashSet<>();
+        for (String stack : stacks) {
+            if (stack == null || !STACK.matcher(stack).matches()) {
+                errors.add(field + ".stacks: \"" + stack + "\" is not a CloudFormation stack name");
+            } else if (!seen.add(stack)) {
+                errors.add(field + ".stacks: " + stack + " is listed more than once");
+            }
+        }
+    }
+
+    private static void validateTags(Map<String, String> tags, List<String> errors) {
+        if (tags == null) {
+            return;
+        }
+        if (tags.size() > MAX_TAGS) {
+            errors.add("spec.tags: at most " + MAX_TAGS + " tags, got " + tags.size());
+        }
+        tags.forEach((key, value) -> {
+            if (key.startsWith("aws:") || key.startsWith(BuildkiteAgentToken.GROUP + "/")) {
+                errors.add("spec.tags: key " + key + " is reserved (aws: and " + BuildkiteAgentToken.GROUP
+                        + "/ prefixes)");
+            } else if (key.isEmpty() || key.length() > 128 || value == null || value.length() > 256) {
+                errors.add("spec.tags: key " + key + ": keys are 1-128 characters, values at most 256");
+            }
+        });
+    }
+}
