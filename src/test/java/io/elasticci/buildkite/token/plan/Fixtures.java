@@ -1,0 +1,95 @@
+package io.elasticci.buildkite.token.plan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.aws.CallerIdentity;
+import io.elasticci.buildkite.token.aws.KmsKey;
+import io.elasticci.buildkite.token.aws.ReplicaDescription;
+import io.elasticci.buildkite.token.aws.SecretDescription;
+
+/** Builders for planner inputs: a converged two-region world that each test bends one way. */
+final class Fixtures {
+
+    static final String ACCOUNT = "123456789012";
+    static final String OWNER = "cluster-1/buildkite/ci-token";
+    static final String NAME = "buildkite/agent-token";
+    static final String ARN = "arn:aws:secretsmanager:us-east-1:" + ACCOUNT + ":secret:" + NAME + "-AbCdEf";
+    static final String TOKEN = "a".repeat(64);
+
+    static KmsKey key(String region, String id) {
+        return new KmsKey(id, "arn:aws:kms:" + region + ":" + ACCOUNT + ":key/" + id, true, false);
+    }
+
+    static KmsKey managedKey(String region) {
+        return new KmsKey("managed-" + region, "arn:aws:kms:" + region + ":" + ACCOUNT + ":key/managed-" + region,
+                true, true);
+    }
+
+    static DesiredToken desired(boolean valueManaged, String... regions) {
+        List<DesiredToken.DesiredRegion> list = new ArrayList<>();
+        for (String r : regions) {
+            list.add(new DesiredToken.DesiredRegion(r, "alias/buildkite-token", List.of()));
+        }
+        return new DesiredToken(NAME, regions[0], list, Map.of("team", "ci"), OWNER, Optional.empty(), valueManaged);
+    }
+
+    static final class World {
+        String primary = "us-east-1";
+        boolean secretExists = true;
+        boolean scheduledForDeletion;
+        String primaryOf;
+        Map<String, String> tags = new LinkedHashMap<>(Map.of("team", "ci", BuildkiteAgentToken.OWNER_TAG, OWNER));
+        Map<String, Set<String>> versions = new LinkedHashMap<>(Map.of(TOKEN, Set.of("AWSCURRENT")));
+        List<ReplicaDescription> replicas = new ArrayList<>();
+        Map<String, KmsKey> desiredKeys = new HashMap<>();
+        Map<String, String> currentKeyArns = new HashMap<>();
+        Map<String, SecretDescription> foreign = new HashMap<>();
+        Optional<ValueObservation> value = Optional.of(new ValueObservation(TOKEN, true, Optional.empty()));
+        String accountId = ACCOUNT;
+
+        /** The secret in us-east-1, replicated in sync to the other regions, everything with its spec key. */
+        static World converged(String... regions) {
+            World w = new World();
+            for (String r : regions) {
+                KmsKey k = key(r, "key-" + r);
+                w.desiredKeys.put(r, k);
+                w.currentKeyArns.put(r, k.arn());
+                if (!r.equals(w.primary)) {
+                    w.replicas.add(new ReplicaDescription(r, k.keyId(), ReplicaDescription.IN_SYNC, null));
+                }
+            }
+            return w;
+        }
+
+        World replicaStatus(String region, String status, String message) {
+            replicas.replaceAll(r -> r.region().equals(region)
+                    ? new ReplicaDescription(region, r.kmsKeyRef(), status, message) : r);
+            return this;
+        }
+
+        World withoutReplica(String region) {
+            replicas.removeIf(r -> r.region().equals(region));
+            currentKeyArns.remove(region);
+            return this;
+        }
+
+        Snapshot snapshot() {
+            Optional<SecretDescription> secret = secretExists
+                    ? Optional.of(new SecretDescription(ARN, NAME, primary, primaryOf, null, tags, versions, replicas,
+                            scheduledForDeletion))
+                    : Optional.empty();
+            return new Snapshot(CallerIdentity.fromArn(accountId, "arn:aws:iam::" + accountId + ":role/operator"),
+                    secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty());
+        }
+    }
+
+    private Fixtures() {
+    }
+}
