@@ -1,0 +1,124 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.SecretKeyRef;
+
+class SpecValidatorTest {
+
+    private final SpecValidator open = new SpecValidator(Optional.empty(), Optional.empty());
+
+    static BuildkiteAgentTokenSpec valid() {
+        BuildkiteAgentTokenSpec spec = new BuildkiteAgentTokenSpec();
+        spec.setSecretName("buildkite/agent-token");
+        spec.setPrimaryRegion("us-east-1");
+        spec.setRegions(new ArrayList<>(List.of(
+                new RegionSpec("us-east-1", "alias/buildkite-token", List.of("buildkite-ci")),
+                new RegionSpec("us-west-2", "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                        List.of("buildkite-ci-west")))));
+        spec.setTokenSecretRef(new SecretKeyRef("buildkite-agent-token", "token"));
+        spec.setExpectedAccountId("123456789012");
+        spec.setTags(Map.of("team", "ci"));
+        return spec;
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                bad("secretName missing", s -> s.setSecretName(null), "spec.secretName: required"),
+                bad("secretName with a space", s -> s.setSecretName("bad name"), "spec.secretName"),
+                bad("secretName too long", s -> s.setSecretName("a".repeat(513)), "spec.secretName"),
+                bad("primaryRegion missing", s -> s.setPrimaryRegion(null), "spec.primaryRegion: required"),
+                bad("primaryRegion not a region", s -> s.setPrimaryRegion("useast1"), "spec.primaryRegion"),
+                bad("primaryRegion not listed", s -> s.setPrimaryRegion("eu-west-1"),
+                        "must list primaryRegion eu-west-1"),
+                bad("no regions", s -> s.setRegions(List.of()), "spec.regions: at least one"),
+                bad("region listed twice", s -> s.getRegions().add(new RegionSpec("us-west-2", null, List.of())),
+                        "spec.regions[2].region: us-west-2 is listed more than once"),
+                bad("too many regions", s -> IntStream.range(0, 30)
+                        .forEach(i -> s.getRegions().add(new RegionSpec("xx-test-" + i, null, List.of()))),
+                        "at most 30 regions"),
+                bad("kms key garbage", s -> s.getRegions().get(0).setKmsKeyId("not a key"),
+                        "spec.regions[0].kmsKeyId"),
+                bad("kms key ARN of another region", s -> s.getRegions().get(0).setKmsKeyId(
+                        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+                        "spec.regions[0].kmsKeyId: the key ARN must be of a key in us-east-1"),
+                bad("stack name invalid", s -> s.getRegions().get(0).setStacks(List.of("1bad")),
+                        "spec.regions[0].stacks: \"1bad\""),
+                bad("stack listed twice", s -> s.getRegions().get(0).setStacks(List.of("a", "a")),
+                        "spec.regions[0].stacks: a is listed more than once"),
+                bad("too many stacks", s -> s.getRegions().get(0)
+                        .setStacks(IntStream.range(0, 51).mapToObj(i -> "s" + i).toList()), "at most 50 stacks"),
+                bad("account id not 12 digits", s -> s.setExpectedAccountId("1234"), "spec.expectedAccountId"),
+                bad("tokenSecretRef without a name", s -> s.setTokenSecretRef(new SecretKeyRef(null, "token")),
+                        "spec.tokenSecretRef.name"),
+                bad("reserved tag prefix aws:", s -> s.setTags(Map.of("aws:x", "y")), "spec.tags: key aws:x"),
+                bad("reserved tag prefix of the operator", s -> s.setTags(Map.of("buildkite.elasticci.io/owner", "y")),
+                        "is reserved"),
+                bad("tag value too long", s -> s.setTags(Map.of("k", "v".repeat(257))), "values at most 256"));
+    }
+
+    private static Arguments bad(String name, Consumer<BuildkiteAgentTokenSpec> change, String expected) {
+        return Arguments.of(name, change, expected);
+    }
+
+    @Test
+    void acceptsAValidSpec() {
+        assertThat(open.validate("buildkite", valid())).isEmpty();
+    }
+
+    @Test
+    void acceptsEveryKeyForm() {
+        for (String key : List.of("alias/aws/secretsmanager", "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "mrk-1234abcd12ab34cd56ef1234567890ab", "arn:aws:kms:us-east-1:123456789012:alias/x")) {
+            BuildkiteAgentTokenSpec spec = valid();
+            spec.getRegions().get(0).setKmsKeyId(key);
+            assertThat(open.validate("buildkite", spec)).as(key).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void rejectsNamingTheField(String name, Consumer<BuildkiteAgentTokenSpec> change, String expected) {
+        BuildkiteAgentTokenSpec spec = valid();
+        change.accept(spec);
+        assertThat(open.validate("buildkite", spec)).anySatisfy(e -> assertThat(e).contains(expected));
+    }
+
+    @Test
+    void secretNameOutsideTheAllowedPrefixesIsRefused() {
+        SpecValidator validator = new SpecValidator(Optional.of(List.of("ci/", "buildkite/")), Optional.empty());
+        assertThat(validator.validate("buildkite", valid())).isEmpty();
+        BuildkiteAgentTokenSpec spec = valid();
+        spec.setSecretName("prod/db-password");
+        assertThat(validator.validate("buildkite", spec)).singleElement().asString()
+                .contains("not allowed by operator configuration");
+    }
+
+    @Test
+    void namespaceOutsideTheAllowListIsRefused() {
+        SpecValidator validator = new SpecValidator(Optional.empty(), Optional.of(List.of("buildkite")));
+        assertThat(validator.validate("buildkite", valid())).isEmpty();
+        assertThat(validator.validate("team-x", valid())).singleElement().asString()
+                .contains("metadata.namespace: team-x is not allowed by operator configuration");
+    }
+
+    @Test
+    void missingSpecIsReported() {
+        assertThat(open.validate("buildkite", null)).containsExactly("spec: required");
+    }
+}
