@@ -1,0 +1,43 @@
+package io.elasticci.buildkite.token.e2e;
+
+import java.util.Map;
+
+import io.elasticci.buildkite.token.emulator.AwsEmulator;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Starts the AWS emulator once for the test JVM and points the operator's real SDK clients at it through the SDK's
+ * own settings (the system-property forms of AWS_ENDPOINT_URL and the static credential variables).
+ */
+public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
+
+    private static AwsEmulator emulator;
+
+    public static synchronized AwsEmulator emulator() {
+        if (emulator == null) {
+            emulator = AwsEmulator.start();
+            System.setProperty("aws.endpointUrl", emulator.endpoint().toString());
+            System.setProperty("aws.accessKeyId", AwsEmulator.ACCESS_KEY);
+            System.setProperty("aws.secretAccessKey", AwsEmulator.SECRET_KEY);
+            System.setProperty("aws.region", "us-east-1");
+        }
+        return emulator;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        emulator();
+        return Map.of(
+                "bkat.cluster-id", "test-cluster",
+                "bkat.progress-interval", "PT0.5S",
+                "bkat.transient-retry-interval", "PT1S",
+                "bkat.access-denied-retry-interval", "PT2S",
+                "bkat.aws.max-attempts", "2",
+                "bkat.aws.api-call-timeout", "PT10S");
+    }
+
+    @Override
+    public void stop() {
+        // The emulator lives as long as the JVM: several Quarkus test applications may share it.
+    }
+}
