@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Builds the operator from source: docker build -t ghcr.io/elasticci/buildkite-token-operator:0.1.0 .
+
+# --- build -------------------------------------------------------------------------------------------------------
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+# Dependencies first: this layer is reused until pom.xml changes.
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY crds crds
+RUN mvn -B -DskipTests package
+
+# --- run ---------------------------------------------------------------------------------------------------------
+FROM eclipse-temurin:17-jre
+WORKDIR /deployments
+# Quarkus fast-jar layout; the dependency layer (lib/) changes least, so it goes first.
+COPY --from=build --chown=1001:0 /build/target/quarkus-app/lib/ lib/
+COPY --from=build --chown=1001:0 /build/target/quarkus-app/*.jar ./
+COPY --from=build --chown=1001:0 /build/target/quarkus-app/app/ app/
+COPY --from=build --chown=1001:0 /build/target/quarkus-app/quarkus/ quarkus/
+# Non-root, numeric so that Kubernetes can verify runAsNonRoot. The root filesystem can be read-only: the JVM and
+# Vert.x only write to /tmp (an emptyDir in deploy/base/deployment.yaml).
+USER 1001
+# JAVA_TOOL_OPTIONS can be overridden from the Deployment (e.g. a different heap share).
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+EXPOSE 8080
+ENTRYPOINT ["java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", "/deployments/quarkus-run.jar"]

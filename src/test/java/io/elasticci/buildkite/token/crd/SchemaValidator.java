@@ -1,0 +1,124 @@
+package io.elasticci.buildkite.token.crd;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A small structural-schema check of a value against the CRD (what the API server would reject): unknown fields,
+ * types, required fields, patterns, lengths, list sizes and list-type uniqueness, and the CEL rules (transition rules
+ * as on an update that changes nothing). Enough for the committed examples; not a full OpenAPI validator.
+ */
+public final class SchemaValidator {
+
+    private SchemaValidator() {
+    }
+
+    /** The problems found, each naming the field; empty when the value is valid. */
+    public static List<String> validate(Object value, Map<String, Object> schema, String path) {
+        List<String> problems = new ArrayList<>();
+        check(value, schema, path, problems);
+        return problems;
+    }
+
+    private static void check(Object value, Map<String, Object> schema, String path, List<String> problems) {
+        String type = (String) schema.get("type");
+        switch (type == null ? "" : type) {
+            case "object" -> {
+                if (!(value instanceof Map<?, ?> map)) {
+                    problems.add(path + ": expected an object");
+                    return;
+                }
+                checkObject(map, schema, path, problems);
+            }
+            case "array" -> {
+                if (!(value instanceof List<?> list)) {
+                    problems.add(path + ": expected a list");
+                    return;
+                }
+                checkArray(list, schema, path, problems);
+            }
+            case "string" -> {
+                if (!(value instanceof String s)) {
+                    problems.add(path + ": expected a string");
+                    return;
+                }
+                if (schema.get("pattern") instanceof String p && !Pattern.compile(p).matcher(s).find()) {
+                    problems.add(path + ": '" + s + "' does not match " + p);
+                }
+                if (schema.get("maxLength") instanceof Integer max && s.length() > max) {
+                    problems.add(path + ": longer than " + max);
+                }
+            }
+            case "boolean" -> {
+                if (!(value instanceof Boolean)) {
+                    problems.add(path + ": expected a boolean");
+                }
+            }
+            case "integer" -> {
+                if (!(value instanceof Integer || value instanceof Long)) {
+                    problems.add(path + ": expected an integer");
+                }
+            }
+            default -> problems.add(path + ": schema type '" + type + "' not supported by this check");
+        }
+        for (Object validation : Yaml.list(schema.get("x-kubernetes-validations"))) {
+            Map<String, Object> v = Yaml.map(validation);
+            String rule = (String) v.get("rule");
+            boolean transition = rule.contains("oldSelf");
+            if (!CelRules.evaluate(rule, value, transition ? value : null)) {
+                problems.add(path + ": " + v.get("message"));
+            }
+        }
+    }
+
+    private static void checkObject(Map<?, ?> map, Map<String, Object> schema, String path, List<String> problems) {
+        Map<?, ?> properties = schema.get("properties") instanceof Map<?, ?> p ? p : Map.of();
+        Object additional = schema.get("additionalProperties");
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String name = String.valueOf(entry.getKey());
+            String childPath = path + "." + name;
+            if (properties.containsKey(name)) {
+                check(entry.getValue(), Yaml.map(properties.get(name)), childPath, problems);
+            } else if (additional instanceof Map<?, ?> valueSchema) {
+                check(entry.getValue(), Yaml.map(valueSchema), childPath, problems);
+            } else {
+                problems.add(childPath + ": unknown field (not in the CRD schema)");
+            }
+        }
+        for (String required : Yaml.strings(schema.get("required"))) {
+            if (!map.containsKey(required)) {
+                problems.add(path + "." + required + ": required");
+            }
+        }
+        if (schema.get("maxProperties") instanceof Integer max && map.size() > max) {
+            problems.add(path + ": more than " + max + " entries");
+        }
+    }
+
+    private static void checkArray(List<?> list, Map<String, Object> schema, String path, List<String> problems) {
+        if (schema.get("maxItems") instanceof Integer max && list.size() > max) {
+            problems.add(path + ": more than " + max + " items");
+        }
+        if (schema.get("minItems") instanceof Integer min && list.size() < min) {
+            problems.add(path + ": fewer than " + min + " items");
+        }
+        Map<String, Object> items = Yaml.map(schema, "items");
+        for (int i = 0; i < list.size(); i++) {
+            check(list.get(i), items, path + "[" + i + "]", problems);
+        }
+        Object listType = schema.get("x-kubernetes-list-type");
+        Set<Object> seen = new HashSet<>();
+        for (Object item : list) {
+            Object key = "map".equals(listType) && item instanceof Map<?, ?> entry
+                    ? Yaml.strings(schema.get("x-kubernetes-list-map-keys")).stream().map(entry::get).toList()
+                    : item;
+            if (("map".equals(listType) || "set".equals(listType)) && !seen.add(key)) {
+                problems.add(path + ": duplicate " + key);
+            }
+        }
+    }
+}
