@@ -616,8 +616,6 @@ public final class SecretsManagerState {
 
     synchronized SecretInfo delete(String region, String secretId, Long recoveryWindowInDays, boolean force) {
         settle();
-        Secret s = find(region, secretId);
-        requireNotReplica(s);
         if (force && recoveryWindowInDays != null) {
             throw AwsError.of("InvalidParameterException",
                     "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
@@ -626,6 +624,8 @@ public final class SecretsManagerState {
             throw AwsError.of("InvalidParameterException",
                     "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
         }
+        Secret s = find(region, secretId);
+        requireNotReplica(s);
         if (!s.replications.isEmpty()) {
             throw AwsError.of("InvalidRequestException", "You can't delete secret " + s.name
                     + " that still has replica regions " + s.replications.keySet()
