@@ -2,7 +2,9 @@ package io.elasticci.buildkite.token.emulator;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -17,11 +19,27 @@ import java.util.List;
 final class EmulatorClients implements AutoCloseable {
 
     private final AwsEmulator emulator;
+    private final boolean retries;
     private final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
     private final List<SdkClient> clients = new ArrayList<>();
 
+    /** Clients with the SDK's default retry behaviour. */
     EmulatorClients(AwsEmulator emulator) {
+        this(emulator, true);
+    }
+
+    /** retries false: clients that make one attempt only (fast checks of error shapes). */
+    EmulatorClients(AwsEmulator emulator, boolean retries) {
         this.emulator = emulator;
+        this.retries = retries;
+    }
+
+    private ClientOverrideConfiguration overrides() {
+        ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder();
+        if (!retries) {
+            b.retryStrategy(AwsRetryStrategy.doNotRetry());
+        }
+        return b.build();
     }
 
     SecretsManagerClient secretsManager(String region) {
@@ -34,6 +52,7 @@ final class EmulatorClients implements AutoCloseable {
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId))
                 .httpClient(http)
+                .overrideConfiguration(overrides())
                 .build());
     }
 
@@ -47,6 +66,7 @@ final class EmulatorClients implements AutoCloseable {
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId))
                 .httpClient(http)
+                .overrideConfiguration(overrides())
                 .build());
     }
 
@@ -56,6 +76,7 @@ final class EmulatorClients implements AutoCloseable {
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId))
                 .httpClient(http)
+                .overrideConfiguration(overrides())
                 .build());
     }
 
