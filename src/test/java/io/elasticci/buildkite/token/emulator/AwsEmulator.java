@@ -120,11 +120,16 @@ public final class AwsEmulator implements AutoCloseable {
     }
 
     /**
-     * Clears all state (every account's keys and secrets), the faults and the call log, and puts the clock back to
-     * {@link MutableClock#START}. The port and the registered access keys stay.
+     * Clears all state (every account's keys and secrets, replication delay and injected replication failures),
+     * the faults and the call log, and puts the clock back to {@link MutableClock#START}. The port, the registered
+     * access keys and the state objects themselves stay: references from {@link #kms} and {@link #secretsManager}
+     * taken before a reset remain valid.
      */
     public void reset() {
-        state.clear();
+        state.values().forEach(a -> {
+            a.secretsManager().clear();
+            a.kms().clear();
+        });
         faults.clear();
         calls.clear();
         clock.set(MutableClock.START);

@@ -275,7 +275,11 @@ class FaultsAndCallLogEmulatorTest {
         emulator.clock().advance(Duration.ofDays(1));
         var port = emulator.endpoint();
 
+        SecretsManagerState cached = emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
+        cached.setReplicationDelay(Duration.ofMinutes(1));
         emulator.reset();
+        assertThat(emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT)).isSameAs(cached);
+        assertThat(cached.replicationDelay()).isZero();
         assertThat(emulator.calls().all()).isEmpty();
         assertThat(emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).secret(EAST, NAME)).isEmpty();
         assertThat(emulator.clock().instant()).isEqualTo(MutableClock.START);

@@ -107,6 +107,12 @@ public final class KmsState {
         return account;
     }
 
+    /** Removes every key and alias (used by {@link AwsEmulator#reset()}). */
+    synchronized void clear() {
+        keys.clear();
+        aliases.clear();
+    }
+
     // ---------------------------------------------------------------- fixture API
 
     /** Creates an enabled customer managed symmetric key with the default key policy. */

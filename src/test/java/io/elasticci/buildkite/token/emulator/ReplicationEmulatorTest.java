@@ -263,6 +263,13 @@ class ReplicationEmulatorTest {
         assertThat(west.getSecretValue(b -> b.secretId(NAME)).secretString()).isEqualTo("v2");
         assertThat(state().secret(PRIMARY, NAME).orElseThrow().replica(WEST).orElseThrow().status())
                 .isEqualTo("InSync");
+
+        // the primary's own key is not replicated: no new replication round
+        KmsState.KeyInfo key = kms().createKey(PRIMARY);
+        east.updateSecret(b -> b.secretId(NAME).kmsKeyId(key.arn()));
+        assertThat(east.describeSecret(b -> b.secretId(NAME)).replicationStatus().get(0).status())
+                .isEqualTo(StatusType.IN_SYNC);
+        assertThat(west.describeSecret(b -> b.secretId(NAME)).kmsKeyId()).isNull();
     }
 
     @Test

@@ -261,6 +261,13 @@ public final class SecretsManagerState {
         return account;
     }
 
+    /** Removes every secret and pending replication failure, delay back to zero ({@link AwsEmulator#reset()}). */
+    synchronized void clear() {
+        regions.clear();
+        replicationFailures.clear();
+        replicationDelay = Duration.ZERO;
+    }
+
     // ------------------------------------------------------------------ fixture API
 
     /** Creates a standalone secret with one AWSCURRENT version (kmsKeyRefOrNull null = AWS managed key). */
@@ -478,7 +485,11 @@ public final class SecretsManagerState {
             }
             stages = Set.copyOf(existing.stages);
         }
-        changed(s);
+        if (hasValue || description != null) {
+            changed(s); // replicated content changed
+        } else {
+            s.lastChanged = clock.instant(); // a primary's own key does not replicate
+        }
         return new Written(info(s), versionId, stages);
     }
 
