@@ -19,7 +19,7 @@ import java.util.Set;
 public final class Faults {
 
     /** What the emulator should do to one call, decided by {@link #decide}. */
-    record Decision(Duration latency, Kind kind, String code, String message, Integer status) {
+    record Decision(Kind kind, String code, String message, Integer status) {
         enum Kind { NONE, OUTAGE, INJECTED, THROTTLE, SERVER_ERROR }
     }
 
@@ -101,7 +101,7 @@ public final class Faults {
 
     synchronized Decision decide(String service, String operation, String region) {
         if (region != null && downRegions.contains(region)) {
-            return new Decision(latency, Decision.Kind.OUTAGE, "ServiceUnavailable",
+            return new Decision(Decision.Kind.OUTAGE, "ServiceUnavailable",
                     "Service unavailable in region " + region + ".", 503);
         }
         for (Iterator<Injected> it = injected.iterator(); it.hasNext(); ) {
@@ -109,20 +109,16 @@ public final class Faults {
             if (i.service().equals(service) && i.operation().equals(operation)
                     && (i.region() == null || i.region().equals(region))) {
                 it.remove();
-                return new Decision(latency, Decision.Kind.INJECTED, i.code(), i.message(), null);
+                return new Decision(Decision.Kind.INJECTED, i.code(), i.message(), null);
             }
         }
         if (throttleRate > 0 && random.nextDouble() < throttleRate) {
-            return new Decision(latency, Decision.Kind.THROTTLE, null, "Rate exceeded", 400);
+            return new Decision(Decision.Kind.THROTTLE, null, "Rate exceeded", 400);
         }
         if (serverErrorRate > 0 && random.nextDouble() < serverErrorRate) {
-            return new Decision(latency, Decision.Kind.SERVER_ERROR, null, "An internal error occurred.", 500);
+            return new Decision(Decision.Kind.SERVER_ERROR, null, "An internal error occurred.", 500);
         }
-        return new Decision(latency, Decision.Kind.NONE, null, null, null);
-    }
-
-    synchronized Duration latency() {
-        return latency;
+        return new Decision(Decision.Kind.NONE, null, null, null);
     }
 
     private static double checkRate(double rate) {
@@ -143,8 +139,8 @@ public final class Faults {
         return "Faults" + parts;
     }
 
-    Optional<Duration> latencyIfAny() {
-        Duration d = latency();
+    synchronized Optional<Duration> latencyIfAny() {
+        Duration d = latency;
         return d.isZero() || d.isNegative() ? Optional.empty() : Optional.of(d);
     }
 }
