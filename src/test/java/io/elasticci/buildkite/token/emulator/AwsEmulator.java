@@ -1,0 +1,296 @@
+package io.elasticci.buildkite.token.emulator;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An in-process AWS emulator on 127.0.0.1 that speaks the wire protocols the AWS SDK for Java v2 uses, so real SDK
+ * clients reach it through {@code endpointOverride(endpoint())}.
+ *
+ * <p>A request is routed by the SigV4 credential scope of its {@code Authorization} header
+ * ({@code Credential=AKID/DATE/REGION/SERVICE/aws4_request}): the service picks the handler, the region the regional
+ * state, and the access key ID the account (see {@link #registerAccount}). Signatures are not verified.
+ *
+ * <p>Request and response bodies are never logged or stored: the {@link CallLog} holds only who called what.
+ */
+public final class AwsEmulator implements AutoCloseable {
+
+    public static final String ACCESS_KEY = "AKIAEMULATOR000001";
+    public static final String SECRET_KEY = "emulator-secret";
+    public static final String DEFAULT_ACCOUNT = "123456789012";
+
+    private static final Pattern CREDENTIAL =
+            Pattern.compile("Credential=([^/,\\s]+)/(\\d{8})/([^/,\\s]+)/([^/,\\s]+)/aws4_request");
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private record Scope(String accessKeyId, String region, String service) {
+    }
+
+    private record AccountState(KmsState kms, SecretsManagerState secretsManager) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final URI endpoint;
+    private final MutableClock clock = new MutableClock();
+    private final Faults faults = new Faults();
+    private final CallLog calls = new CallLog();
+    private final Map<String, String> accounts = new ConcurrentHashMap<>();
+    private final Map<String, AccountState> state = new ConcurrentHashMap<>();
+    private final Map<String, AwsService> services = new LinkedHashMap<>();
+
+    private AwsEmulator() throws IOException {
+        for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
+            services.put(service.name(), service);
+        }
+        accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "aws-emulator-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Starts an emulator on a free port of 127.0.0.1. */
+    public static AwsEmulator start() {
+        try {
+            return new AwsEmulator();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the AWS emulator", e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:PORT}, for {@code endpointOverride}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** Requests signed with this access key ID act in that account. */
+    public void registerAccount(String accessKeyId, String accountId) {
+        accounts.put(Objects.requireNonNull(accessKeyId, "accessKeyId"), Objects.requireNonNull(accountId, "accountId"));
+    }
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public CallLog calls() {
+        return calls;
+    }
+
+    /** KMS state of an account (created empty on first use). */
+    public KmsState kms(String accountId) {
+        return account(accountId).kms();
+    }
+
+    /** Secrets Manager state of an account (created empty on first use). */
+    public SecretsManagerState secretsManager(String accountId) {
+        return account(accountId).secretsManager();
+    }
+
+    /**
+     * Clears all state (every account's keys and secrets, replication delay and injected replication failures),
+     * the faults and the call log, and puts the clock back to {@link MutableClock#START}. The port, the registered
+     * access keys and the state objects themselves stay: references from {@link #kms} and {@link #secretsManager}
+     * taken before a reset remain valid.
+     */
+    public void reset() {
+        state.values().forEach(a -> {
+            a.secretsManager().clear();
+            a.kms().clear();
+        });
+        faults.clear();
+        calls.clear();
+        clock.set(MutableClock.START);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String callerArn(String account) {
+        return "arn:aws:iam::" + account + ":user/emulator";
+    }
+
+    static String userId(String accessKeyId) {
+        return accessKeyId.startsWith("AKIA") ? "AIDA" + accessKeyId.substring(4) : "AIDA" + accessKeyId;
+    }
+
+    private AccountState account(String accountId) {
+        Objects.requireNonNull(accountId, "accountId");
+        return state.computeIfAbsent(accountId, a -> {
+            KmsState kms = new KmsState(a, clock);
+            return new AccountState(kms, new SecretsManagerState(a, kms, clock));
+        });
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            Map<String, String> headers = new LinkedHashMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    headers.put(k, v.get(0));
+                }
+            });
+            URI uri = exchange.getRequestURI();
+            RawRequest request = new RawRequest(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(),
+                    headers, body);
+            RawResponse response = dispatch(request);
+            response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            exchange.getResponseHeaders().set("Content-Type", response.contentType());
+            byte[] out = response.body();
+            exchange.sendResponseHeaders(response.status(), out.length == 0 ? -1 : out.length);
+            if (out.length > 0) {
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(out);
+                }
+            }
+        }
+    }
+
+    private RawResponse dispatch(RawRequest request) {
+        String requestId = UUID.randomUUID().toString();
+        Scope scope = scope(request);
+        AwsService service = scope != null ? services.get(scope.service()) : guessService(request);
+        String region = scope == null ? null : scope.region();
+        if (service == null) {
+            AwsError error = AwsError.of("UnknownServiceException", "The emulator has no service "
+                    + (scope == null ? "for this request" : scope.service()) + ".");
+            calls.record(new CallLog.Call(scope == null ? "unknown" : scope.service(), "Unknown", region, null,
+                    false, error.status(), error.code()));
+            return JsonProtocol.error(error, requestId);
+        }
+        String operation;
+        try {
+            operation = service.operationOf(request);
+        } catch (AwsError e) {
+            calls.record(new CallLog.Call(service.name(), "Unknown", region, null, false, e.status(), e.code()));
+            return service.errorResponse(e, requestId);
+        }
+        String account = scope == null ? null : accounts.get(scope.accessKeyId());
+        AwsError error = null;
+        RawResponse response;
+        try {
+            faults.latencyIfAny().ifPresent(AwsEmulator::sleep);
+            if (scope == null) {
+                throw service.missingAuthentication();
+            }
+            if (account == null) {
+                throw service.unknownAccessKey();
+            }
+            applyFaults(service, operation, region);
+            response = service.invoke(new CallContext(this, service.name(), operation, region, account,
+                    scope.accessKeyId(), requestId), request);
+        } catch (AwsError e) {
+            error = e;
+            response = service.errorResponse(e, requestId);
+        } catch (RuntimeException e) {
+            // an emulator bug: answer like an AWS internal error; the stack trace holds no request data
+            System.err.println("AWS emulator: " + service.name() + "." + operation + " failed");
+            e.printStackTrace();
+            error = new AwsError(service.internalErrorCode(), 500, "Internal error in the emulator.");
+            response = service.errorResponse(error, requestId);
+        }
+        calls.record(new CallLog.Call(service.name(), operation, region, account,
+                Operations.isWrite(service.name(), operation), response.status(),
+                error == null ? null : error.code()));
+        return response;
+    }
+
+    private void applyFaults(AwsService service, String operation, String region) {
+        Faults.Decision decision = faults.decide(service.name(), operation, region);
+        switch (decision.kind()) {
+            case OUTAGE -> throw new AwsError(decision.code(), decision.status(), decision.message());
+            case INJECTED -> throw service.error(decision.code(), decision.message());
+            case THROTTLE -> throw service.throttled(decision.message());
+            case SERVER_ERROR -> throw new AwsError(service.internalErrorCode(), 500, decision.message());
+            case NONE -> { }
+        }
+    }
+
+    private static Scope scope(RawRequest request) {
+        String authorization = request.header("authorization");
+        String credential = authorization;
+        if (credential == null) {
+            // presigned requests carry the scope in the query string
+            String fromQuery = request.formParams().get("X-Amz-Credential");
+            credential = fromQuery == null ? null : "Credential=" + fromQuery;
+        }
+        if (credential == null) {
+            return null;
+        }
+        Matcher m = CREDENTIAL.matcher(credential);
+        return m.find() ? new Scope(m.group(1), m.group(3), m.group(4)) : null;
+    }
+
+    private AwsService guessService(RawRequest request) {
+        String target = request.header("x-amz-target");
+        if (target != null) {
+            if (target.startsWith("secretsmanager.")) {
+                return services.get("secretsmanager");
+            }
+            if (target.startsWith("TrentService.")) {
+                return services.get("kms");
+            }
+            return null;
+        }
+        return Optional.ofNullable(request.formParams().get("Action")).map(a -> services.get("sts")).orElse(null);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AwsEmulator[" + endpoint + "]";
+    }
+}

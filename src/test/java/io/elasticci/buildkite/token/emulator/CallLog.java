@@ -1,0 +1,86 @@
+package io.elasticci.buildkite.token.emulator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every call the emulator answered, in order: service, operation, region, account, whether the operation writes,
+ * and the outcome. It never holds a request or response body, so no secret value can end up here.
+ */
+public final class CallLog {
+
+    /**
+     * One answered call.
+     *
+     * @param service    credential-scope service name ("secretsmanager", "kms", "sts")
+     * @param operation  operation name as the SDK sends it (e.g. "PutSecretValue"), or "Unknown"
+     * @param region     credential-scope region
+     * @param account    account the access key maps to, or null when the key is unknown
+     * @param write      whether the operation changes state (see {@link Operations#isWrite(String, String)})
+     * @param httpStatus status code answered
+     * @param errorCode  AWS error code answered, or null on success
+     */
+    public record Call(String service, String operation, String region, String account, boolean write,
+                       int httpStatus, String errorCode) {
+
+        public boolean failed() {
+            return errorCode != null;
+        }
+    }
+
+    private final List<Call> calls = new ArrayList<>();
+
+    void record(Call call) {
+        synchronized (calls) {
+            calls.add(Objects.requireNonNull(call));
+        }
+    }
+
+    /** A copy of every call so far, oldest first. */
+    public List<Call> all() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    /** Calls of that service and operation (operation null = any). */
+    public List<Call> calls(String service, String operation) {
+        return all().stream()
+                .filter(c -> c.service().equals(service) && (operation == null || c.operation().equals(operation)))
+                .toList();
+    }
+
+    public long count(String service, String operation) {
+        return calls(service, operation).size();
+    }
+
+    public long count(String service, String operation, String region) {
+        return calls(service, operation).stream().filter(c -> Objects.equals(c.region(), region)).count();
+    }
+
+    /** Calls of operations that change state, whatever their outcome. */
+    public List<Call> writes() {
+        return all().stream().filter(Call::write).toList();
+    }
+
+    public long writeCount() {
+        return writes().size();
+    }
+
+    /** Calls answered with an error. */
+    public List<Call> failures() {
+        return all().stream().filter(Call::failed).toList();
+    }
+
+    public void clear() {
+        synchronized (calls) {
+            calls.clear();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CallLog" + all();
+    }
+}

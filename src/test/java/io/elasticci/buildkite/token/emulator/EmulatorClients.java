@@ -1,0 +1,98 @@
+package io.elasticci.buildkite.token.emulator;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Real AWS SDK v2 clients pointed at an emulator, closed together. For the emulator's own tests. */
+final class EmulatorClients implements AutoCloseable {
+
+    private final AwsEmulator emulator;
+    private final boolean retries;
+    private final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
+    private final List<SdkClient> clients = new ArrayList<>();
+
+    /** Clients with the SDK's default retry behaviour. */
+    EmulatorClients(AwsEmulator emulator) {
+        this(emulator, true);
+    }
+
+    /** retries false: clients that make one attempt only (fast checks of error shapes). */
+    EmulatorClients(AwsEmulator emulator, boolean retries) {
+        this.emulator = emulator;
+        this.retries = retries;
+    }
+
+    private ClientOverrideConfiguration overrides() {
+        ClientOverrideConfiguration.Builder b = ClientOverrideConfiguration.builder();
+        if (!retries) {
+            b.retryStrategy(AwsRetryStrategy.doNotRetry());
+        }
+        return b.build();
+    }
+
+    SecretsManagerClient secretsManager(String region) {
+        return secretsManager(region, AwsEmulator.ACCESS_KEY);
+    }
+
+    SecretsManagerClient secretsManager(String region, String accessKeyId) {
+        return track(SecretsManagerClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(accessKeyId))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    KmsClient kms(String region) {
+        return kms(region, AwsEmulator.ACCESS_KEY);
+    }
+
+    KmsClient kms(String region, String accessKeyId) {
+        return track(KmsClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(accessKeyId))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    StsClient sts(String region, String accessKeyId) {
+        return track(StsClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(accessKeyId))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    private static StaticCredentialsProvider credentials(String accessKeyId) {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, AwsEmulator.SECRET_KEY));
+    }
+
+    private synchronized <T extends SdkClient> T track(T client) {
+        clients.add(client);
+        return client;
+    }
+
+    @Override
+    public synchronized void close() {
+        clients.forEach(SdkClient::close);
+        clients.clear();
+        http.close();
+    }
+}

@@ -1,0 +1,146 @@
+package io.elasticci.buildkite.token.emulator;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Fault knobs. Applied to every call after the caller's account is known, in this order: latency, region outage,
+ * one-shot injected errors ({@link #failNext}), random throttling, random server errors. Thread-safe.
+ */
+public final class Faults {
+
+    /** What the emulator should do to one call, decided by {@link #decide}. */
+    record Decision(Kind kind, String code, String message, Integer status) {
+        enum Kind { NONE, OUTAGE, INJECTED, THROTTLE, SERVER_ERROR }
+    }
+
+    private record Injected(String service, String operation, String region, String code, String message) {
+    }
+
+    private Duration latency = Duration.ZERO;
+    private double throttleRate;
+    private double serverErrorRate;
+    private Random random = new Random(0x5eed);
+    private final Set<String> downRegions = new HashSet<>();
+    private final Deque<Injected> injected = new ArrayDeque<>();
+
+    /** Delay every call by this much (zero to turn off). */
+    public synchronized Faults latency(Duration latency) {
+        this.latency = Objects.requireNonNull(latency, "latency");
+        return this;
+    }
+
+    /** Fraction (0..1) of calls answered with a throttling error. */
+    public synchronized Faults throttleRate(double rate) {
+        this.throttleRate = checkRate(rate);
+        return this;
+    }
+
+    /** Fraction (0..1) of calls answered with HTTP 500 and the service's internal-error code. */
+    public synchronized Faults serverErrorRate(double rate) {
+        this.serverErrorRate = checkRate(rate);
+        return this;
+    }
+
+    /** Seeds the random generator behind the rates, for repeatable runs. */
+    public synchronized Faults seed(long seed) {
+        this.random = new Random(seed);
+        return this;
+    }
+
+    /** While down, every call to that region is answered with HTTP 503 ServiceUnavailable. */
+    public synchronized Faults regionOutage(String region, boolean down) {
+        Objects.requireNonNull(region, "region");
+        if (down) {
+            downRegions.add(region);
+        } else {
+            downRegions.remove(region);
+        }
+        return this;
+    }
+
+    /**
+     * The next call of that operation (in any region) fails with this error code and message, with the HTTP status
+     * the service uses for that code. Calls queue up: failNext twice fails the next two calls.
+     */
+    public Faults failNext(String service, String operation, String errorCode, String message) {
+        return failNext(service, operation, null, errorCode, message);
+    }
+
+    /** Like {@link #failNext(String, String, String, String)}, for calls to one region only (null = any). */
+    public synchronized Faults failNext(String service, String operation, String region, String errorCode,
+                                        String message) {
+        injected.add(new Injected(Objects.requireNonNull(service, "service"),
+                Objects.requireNonNull(operation, "operation"), region,
+                Objects.requireNonNull(errorCode, "errorCode"), message == null ? "" : message));
+        return this;
+    }
+
+    /** Injected errors not yet used. */
+    public synchronized int pendingInjectedErrors() {
+        return injected.size();
+    }
+
+    /** Back to no faults (the seed is kept). */
+    public synchronized void clear() {
+        latency = Duration.ZERO;
+        throttleRate = 0;
+        serverErrorRate = 0;
+        downRegions.clear();
+        injected.clear();
+    }
+
+    synchronized Decision decide(String service, String operation, String region) {
+        if (region != null && downRegions.contains(region)) {
+            return new Decision(Decision.Kind.OUTAGE, "ServiceUnavailable",
+                    "Service unavailable in region " + region + ".", 503);
+        }
+        for (Iterator<Injected> it = injected.iterator(); it.hasNext(); ) {
+            Injected i = it.next();
+            if (i.service().equals(service) && i.operation().equals(operation)
+                    && (i.region() == null || i.region().equals(region))) {
+                it.remove();
+                return new Decision(Decision.Kind.INJECTED, i.code(), i.message(), null);
+            }
+        }
+        if (throttleRate > 0 && random.nextDouble() < throttleRate) {
+            return new Decision(Decision.Kind.THROTTLE, null, "Rate exceeded", 400);
+        }
+        if (serverErrorRate > 0 && random.nextDouble() < serverErrorRate) {
+            return new Decision(Decision.Kind.SERVER_ERROR, null, "An internal error occurred.", 500);
+        }
+        return new Decision(Decision.Kind.NONE, null, null, null);
+    }
+
+    private static double checkRate(double rate) {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new IllegalArgumentException("rate must be within 0..1: " + rate);
+        }
+        return rate;
+    }
+
+    @Override
+    public synchronized String toString() {
+        List<String> parts = new ArrayList<>();
+        if (!latency.isZero()) parts.add("latency=" + latency);
+        if (throttleRate > 0) parts.add("throttleRate=" + throttleRate);
+        if (serverErrorRate > 0) parts.add("serverErrorRate=" + serverErrorRate);
+        if (!downRegions.isEmpty()) parts.add("down=" + downRegions);
+        if (!injected.isEmpty()) parts.add("injected=" + injected.size());
+        return "Faults" + parts;
+    }
+
+    synchronized Optional<Duration> latencyIfAny() {
+        Duration d = latency;
+        return d.isZero() || d.isNegative() ? Optional.empty() : Optional.of(d);
+    }
+}
