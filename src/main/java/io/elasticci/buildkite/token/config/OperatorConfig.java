@@ -54,8 +54,10 @@ public interface OperatorConfig {
     }
 
     interface Aws {
-        /** Requests per second per service and region (IAM: per account), shared by every resource. */
-        @WithDefault("secretsmanager=25,kms=25,sts=10,iam=5,cloudformation=5,autoscaling=5")
+        /**
+         * Requests per second per service and region (IAM: per account), shared by every resource; keyed by the
+         * service's signing name (bkat.aws.rate-limits.secretsmanager=25). Unlisted services get 5/s.
+         */
         Map<String, Double> rateLimits();
 
         /** Overall timeout of one API call, retries included. */

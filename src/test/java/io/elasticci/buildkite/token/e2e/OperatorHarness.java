@@ -1,6 +1,5 @@
 package io.elasticci.buildkite.token.e2e;
 
-import static org.awaitility.Awaitility.await;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +93,7 @@ public final class OperatorHarness {
 
     /** Waits until condition {@code type} has this status and reason for the resource's current generation. */
     public BuildkiteAgentToken awaitCondition(String name, String type, String status, String reason) {
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
             BuildkiteAgentToken token = get(name);
             return token != null && token.getStatus() != null
                     && token.getMetadata().getGeneration().equals(token.getStatus().observedGeneration)
@@ -109,7 +108,7 @@ public final class OperatorHarness {
     }
 
     public BuildkiteAgentToken await(String name, Predicate<BuildkiteAgentToken> predicate) {
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
             BuildkiteAgentToken token = get(name);
             return token != null && predicate.test(token);
         });
