@@ -99,11 +99,14 @@ public sealed interface Action {
         }
     }
 
-    /** Adds a replica; {@code region} is the replica's region, the call goes to {@code primaryRegion}. */
-    record ReplicateSecret(String region, String primaryRegion, String secretArn, String kmsKeyId, String keyDisplay)
+    /**
+     * Adds a replica; {@code region} is the replica's region, the call goes to {@code primaryRegion}.
+     * {@code secretId} is the ARN, or the name when the secret is created in the same pass.
+     */
+    record ReplicateSecret(String region, String primaryRegion, String secretId, String kmsKeyId, String keyDisplay)
             implements Action {
         public String target() {
-            return secretArn;
+            return secretId;
         }
 
         public String detail() {

@@ -48,10 +48,9 @@ public final class Planner {
         List<Problem> problems = new ArrayList<>();
         actions.add(new Action.CreateSecret(primary, desired.secretName(), keyIdFor(key), key.keyId(),
                 desiredTags(desired), snapshot.value().get().versionToken()));
-        // The ARN is only known once created: replicas of a new secret are planned on the next pass.
-        for (DesiredToken.DesiredRegion region : desired.replicaRegions()) {
-            problems.add(Problem.replica(Reason.Progressing, region.region(),
-                    "replica in " + region.region() + " waits for the secret to be created"));
+        for (DesiredToken.DesiredRegion wanted : desired.replicaRegions()) {
+            // The new secret has no ARN yet: replicas address it by name.
+            planMissingReplica(desired, snapshot, wanted.region(), desired.secretName(), actions, problems);
         }
         return new Plan(actions, problems);
     }
@@ -121,16 +120,15 @@ public final class Planner {
             KmsKey key = snapshot.desiredKeys().get(region);
             ReplicaDescription replica = secret.replica(region).orElse(null);
             SecretDescription foreign = snapshot.foreignSecrets().get(region);
-            if (replica == null || ReplicaDescription.FAILED.equals(replica.status())) {
+            if (replica == null) {
+                planMissingReplica(desired, snapshot, region, secret.arn(), actions, problems);
+                continue;
+            }
+            if (ReplicaDescription.FAILED.equals(replica.status())) {
                 if (foreign != null) {
-                    problems.add(Problem.replica(Reason.ReplicaConflict, region, "a secret named "
-                            + desired.secretName() + " already exists in " + region + " (" + foreign.arn()
-                            + "); it is never overwritten: delete or rename it, or drop " + region + " from spec"));
+                    problems.add(conflict(desired, region, foreign));
                 } else if (key == null || !key.enabled()) {
                     problems.add(keyProblem(Problem.Scope.REPLICAS, desired, region, key));
-                } else if (replica == null) {
-                    actions.add(new Action.ReplicateSecret(region, primary, secret.arn(), keyIdFor(key),
-                            key.keyId()));
                 } else if (!key.arn().equals(snapshot.currentKeyArns().get(region))) {
                     // A failed replica holds nothing stacks could read: retrying with the spec's new key is safe.
                     actions.add(new Action.RemoveReplica(region, primary, secret.arn(),
@@ -160,6 +158,26 @@ public final class Planner {
                         "region no longer in spec"));
             }
         }
+    }
+
+    private static void planMissingReplica(DesiredToken desired, Snapshot snapshot, String region, String secretId,
+            List<Action> actions, List<Problem> problems) {
+        KmsKey key = snapshot.desiredKeys().get(region);
+        SecretDescription foreign = snapshot.foreignSecrets().get(region);
+        if (foreign != null) {
+            problems.add(conflict(desired, region, foreign));
+        } else if (key == null || !key.enabled()) {
+            problems.add(keyProblem(Problem.Scope.REPLICAS, desired, region, key));
+        } else {
+            actions.add(new Action.ReplicateSecret(region, desired.primaryRegion(), secretId, keyIdFor(key),
+                    key.keyId()));
+        }
+    }
+
+    private static Problem conflict(DesiredToken desired, String region, SecretDescription foreign) {
+        return Problem.replica(Reason.ReplicaConflict, region, "a secret named " + desired.secretName()
+                + " already exists in " + region + " (" + foreign.arn() + "); it is never overwritten: delete or "
+                + "rename it, or drop " + region + " from spec");
     }
 
     /** The replica's ARN: the primary's with the replica's region (the name suffix is shared). */

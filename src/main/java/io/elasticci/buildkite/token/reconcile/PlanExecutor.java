@@ -69,7 +69,7 @@ public class PlanExecutor {
         } else if (action instanceof Action.RestoreVersion a) {
             secrets.moveCurrent(a.region(), a.secretArn(), a.versionId(), a.fromVersionId());
         } else if (action instanceof Action.ReplicateSecret a) {
-            secrets.replicate(a.primaryRegion(), a.secretArn(), a.region(), a.kmsKeyId());
+            secrets.replicate(a.primaryRegion(), a.secretId(), a.region(), a.kmsKeyId());
         } else if (action instanceof Action.RekeyReplica a) {
             secrets.updateKey(a.region(), a.replicaArn(), a.kmsKeyId());
         } else if (action instanceof Action.RemoveReplica a) {

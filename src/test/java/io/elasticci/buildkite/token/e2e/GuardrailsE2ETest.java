@@ -99,7 +99,7 @@ class GuardrailsE2ETest extends E2ETestBase {
         BuildkiteAgentToken seen = k8s.awaitCondition("ci-token", "Ready", "False", "DryRun");
 
         assertThat(seen.getStatus().plan).extracting(p -> p.action + " " + p.region)
-                .containsExactly("CreateSecret " + EAST);
+                .containsExactly("CreateSecret " + EAST, "ReplicateSecret " + WEST);
         assertThat(seen.getStatus().plan.get(0).detail).contains(keyIdOf(EAST));
         assertThat(aws.calls().writeCount()).isEqualTo(writes);
         assertThat(sm().secret(EAST, secretName())).isEmpty();

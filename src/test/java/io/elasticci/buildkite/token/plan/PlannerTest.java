@@ -39,7 +39,12 @@ class PlannerTest {
                 row("missing secret is created in the primary", true, w -> {
                     w.secretExists = false;
                     w.value = Optional.of(ValueObservation.forNewSecret(TOKEN));
-                }, List.of("CreateSecret us-east-1"), List.of(Reason.Progressing)),
+                }, List.of("CreateSecret us-east-1", "ReplicateSecret us-west-2"), List.of()),
+                row("missing secret with a same-named secret in a replica region", true, w -> {
+                    w.secretExists = false;
+                    w.value = Optional.of(ValueObservation.forNewSecret(TOKEN));
+                    w.foreign.put(WEST, foreignSecret(WEST));
+                }, List.of("CreateSecret us-east-1"), List.of(Reason.ReplicaConflict)),
                 row("missing secret without tokenSecretRef is SecretNotFound", false, w -> {
                     w.secretExists = false;
                     w.value = Optional.empty();
