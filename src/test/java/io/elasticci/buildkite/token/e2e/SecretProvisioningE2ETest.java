@@ -179,6 +179,39 @@ class SecretProvisioningE2ETest extends E2ETestBase {
         assertThat(k8s.events("ci-token")).extracting(e -> e.getReason()).contains("ReconcileStalled");
     }
 
+    @Test
+    void requeuesWhileReplicationIsInProgress() {
+        sm().setReplicationDelay(Duration.ofMinutes(1));
+        try {
+            k8s.tokenSecret("agent-token", TOKEN_V1);
+            k8s.apply(k8s.fixture("token.yaml"));
+
+            k8s.awaitCondition("ci-token", "Reconciling", "True", "ReplicationInProgress");
+            assertThat(k8s.condition("ci-token", "ReplicasInSync").orElseThrow().getMessage()).contains(WEST);
+            assertThat(k8s.get("ci-token").getStatus().regionsReady).isEqualTo("1/2");
+
+            aws.clock().advance(Duration.ofMinutes(2)); // no event in Kubernetes: only the requeue notices
+            k8s.awaitReady("ci-token");
+        } finally {
+            sm().setReplicationDelay(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void missingKmsKeyInARegionIsReportedAndOtherRegionsProceed() {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        BuildkiteAgentToken token = k8s.fixture("token.yaml");
+        token.getSpec().getRegions().get(1).setKmsKeyId("alias/no-such-key-" + k8s.id);
+        k8s.apply(token);
+
+        k8s.awaitCondition("ci-token", "Stalled", "True", "KmsKeyNotFound");
+
+        assertThat(k8s.condition("ci-token", "ReplicasInSync").orElseThrow().getMessage())
+                .contains("alias/no-such-key-" + k8s.id).contains(WEST);
+        assertThat(sm().secret(EAST, secretName())).as("the primary is still created").isPresent();
+        assertThat(sm().secret(WEST, secretName())).isEmpty();
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());

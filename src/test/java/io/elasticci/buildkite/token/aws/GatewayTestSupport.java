@@ -1,0 +1,37 @@
+package io.elasticci.buildkite.token.aws;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.elasticci.buildkite.token.config.OperatorConfig;
+import io.elasticci.buildkite.token.e2e.EmulatorResource;
+import io.elasticci.buildkite.token.emulator.AwsEmulator;
+
+/** Real adapters over real SDK clients, pointed at the emulator through the SDK's own endpoint settings. */
+final class GatewayTestSupport {
+
+    static final AwsEmulator AWS = EmulatorResource.emulator();
+
+    static AwsClients clients() {
+        return new AwsClients(new OperatorConfig.Aws() {
+            public Map<String, Double> rateLimits() {
+                return Map.of("secretsmanager", 1000.0, "kms", 1000.0, "sts", 1000.0);
+            }
+
+            public Duration apiCallTimeout() {
+                return Duration.ofSeconds(10);
+            }
+
+            public int maxAttempts() {
+                return 2;
+            }
+
+            public Duration aliasCacheTtl() {
+                return Duration.ofMinutes(5);
+            }
+        }, new RateLimiters(Map.of()));
+    }
+
+    private GatewayTestSupport() {
+    }
+}
