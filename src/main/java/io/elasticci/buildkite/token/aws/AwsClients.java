@@ -18,6 +18,8 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -36,6 +38,8 @@ public class AwsClients {
     private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
     private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
+    private final Map<String, IamClient> iam = new ConcurrentHashMap<>();
+    private final Map<String, CloudFormationClient> cloudFormation = new ConcurrentHashMap<>();
 
     @Inject
     public AwsClients(OperatorConfig config, RateLimiters rateLimiters) {
@@ -50,20 +54,38 @@ public class AwsClients {
 
     public SecretsManagerClient secretsManager(String region) {
         return secretsManager.computeIfAbsent(region,
-                r -> build(SecretsManagerClient.builder(), "secretsmanager", r));
+                r -> build(SecretsManagerClient.builder(), "secretsmanager", r, Region.of(r)));
     }
 
     public KmsClient kms(String region) {
-        return kms.computeIfAbsent(region, r -> build(KmsClient.builder(), "kms", r));
+        return kms.computeIfAbsent(region, r -> build(KmsClient.builder(), "kms", r, Region.of(r)));
     }
 
     public StsClient sts(String region) {
-        return sts.computeIfAbsent(region, r -> build(StsClient.builder(), "sts", r));
+        return sts.computeIfAbsent(region, r -> build(StsClient.builder(), "sts", r, Region.of(r)));
+    }
+
+    public CloudFormationClient cloudFormation(String region) {
+        return cloudFormation.computeIfAbsent(region,
+                r -> build(CloudFormationClient.builder(), "cloudformation", r, Region.of(r)));
+    }
+
+    /** IAM is global: one client (and one rate limiter) per partition. */
+    public IamClient iam(String partition) {
+        return iam.computeIfAbsent(partition, p -> build(IamClient.builder(), "iam", p, globalRegion(p)));
+    }
+
+    private static Region globalRegion(String partition) {
+        return switch (partition) {
+            case "aws-us-gov" -> Region.AWS_US_GOV_GLOBAL;
+            case "aws-cn" -> Region.AWS_CN_GLOBAL;
+            default -> Region.AWS_GLOBAL;
+        };
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String service,
-            String region) {
-        RateLimiter limiter = rateLimiters.forService(service, region);
+            String scope, Region region) {
+        RateLimiter limiter = rateLimiters.forService(service, scope);
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 // The Java SDK still defaults to the legacy retry mode; STANDARD is what AWS recommends.
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -71,7 +93,7 @@ public class AwsClients {
                 .apiCallTimeout(config.apiCallTimeout())
                 .addExecutionInterceptor(new RateLimitInterceptor(limiter))
                 .build();
-        return builder.region(Region.of(region)).overrideConfiguration(override).httpClient(httpClient).build();
+        return builder.region(region).overrideConfiguration(override).httpClient(httpClient).build();
     }
 
     @PreDestroy
@@ -79,6 +101,8 @@ public class AwsClients {
         secretsManager.values().forEach(SecretsManagerClient::close);
         kms.values().forEach(KmsClient::close);
         sts.values().forEach(StsClient::close);
+        iam.values().forEach(IamClient::close);
+        cloudFormation.values().forEach(CloudFormationClient::close);
         httpClient.close();
     }
 

@@ -7,4 +7,7 @@ public interface KmsGateway {
 
     /** Resolves a key ID, key ARN, alias name or alias ARN in a region; empty when KMS has no such key. */
     Optional<KmsKey> describeKey(String region, String keyRef);
+
+    /** The key's default key policy document. */
+    String keyPolicy(String region, String keyId);
 }

@@ -34,4 +34,10 @@ public class SdkKmsGateway implements KmsGateway {
             throw e;
         }
     }
+
+    @Override
+    public String keyPolicy(String region, String keyId) {
+        return AwsCall.run("kms", "GetKeyPolicy", region,
+                () -> clients.kms(region).getKeyPolicy(b -> b.keyId(keyId).policyName("default")).policy());
+    }
 }

@@ -97,6 +97,31 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
                 c -> c.removeRegionsFromReplication(b -> b.secretId(secretId).removeReplicaRegions(replicaRegion)));
     }
 
+    @Override
+    public Optional<String> resourcePolicy(String region, String secretId) {
+        return absentIfNotFound(() -> call("GetResourcePolicy", region,
+                c -> c.getResourcePolicy(b -> b.secretId(secretId)).resourcePolicy()))
+                .filter(policy -> !policy.isBlank());
+    }
+
+    @Override
+    public void putResourcePolicy(String region, String secretId, String document) {
+        call("PutResourcePolicy", region,
+                c -> c.putResourcePolicy(b -> b.secretId(secretId).resourcePolicy(document).blockPublicPolicy(true)));
+    }
+
+    @Override
+    public void deleteResourcePolicy(String region, String secretId) {
+        call("DeleteResourcePolicy", region, c -> c.deleteResourcePolicy(b -> b.secretId(secretId)));
+    }
+
+    @Override
+    public List<String> validateResourcePolicy(String region, String secretId, String document) {
+        return call("ValidateResourcePolicy", region,
+                c -> c.validateResourcePolicy(b -> b.secretId(secretId).resourcePolicy(document)))
+                .validationErrors().stream().map(e -> e.checkName() + ": " + e.errorMessage()).toList();
+    }
+
     private <T> T call(String operation, String region, Function<SecretsManagerClient, T> call) {
         SecretsManagerClient client = clients.secretsManager(region);
         return AwsCall.run(SERVICE, operation, region, () -> call.apply(client));

@@ -34,4 +34,15 @@ public interface SecretsManagerGateway {
     void replicate(String primaryRegion, String secretId, String replicaRegion, String kmsKeyId);
 
     void removeReplica(String primaryRegion, String secretId, String replicaRegion);
+
+    /** The resource policy as AWS returns it; empty when the secret has none. */
+    Optional<String> resourcePolicy(String region, String secretId);
+
+    /** Puts the policy with BlockPublicPolicy on. */
+    void putResourcePolicy(String region, String secretId, String document);
+
+    void deleteResourcePolicy(String region, String secretId);
+
+    /** ValidateResourcePolicy: the errors AWS finds, empty when it passes. */
+    List<String> validateResourcePolicy(String region, String secretId, String document);
 }

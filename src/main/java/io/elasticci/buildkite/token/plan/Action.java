@@ -147,4 +147,68 @@ public sealed interface Action {
             return Problem.Scope.REPLICAS;
         }
     }
+
+    /** Writes the whole resource policy (ours plus everyone else's statements), with BlockPublicPolicy on. */
+    record PutResourcePolicy(String region, String secretId, String document, String detail, boolean repairsDrift,
+            java.time.Instant newestRoleCreated) implements Action {
+        public String target() {
+            return secretId;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.POLICY;
+        }
+    }
+
+    /** Our statement was the only one and no role is left to grant. */
+    record DeleteResourcePolicy(String region, String secretId, String detail) implements Action {
+        public String target() {
+            return secretId;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.POLICY;
+        }
+    }
+
+    /** The operator's inline policy on a role (IAM is global: region is "global"). */
+    record PutRolePolicy(String region, String roleName, String policyName, String document, String detail)
+            implements Action {
+        public String target() {
+            return roleName;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.PERMISSIONS;
+        }
+    }
+
+    record DeleteRolePolicy(String region, String roleName, String policyName, String detail) implements Action {
+        public String target() {
+            return roleName;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.PERMISSIONS;
+        }
+    }
+
+    /**
+     * Sets a stack's two token parameters, everything else at its previous value. This replaces the stack's Auto
+     * Scaling group: planned only in stackParameters Manage, after everything else is in place.
+     */
+    record UpdateStackParameters(String region, String stackName, String stackId, java.util.List<String> parameterKeys,
+            Map<String, String> values) implements Action {
+        public String target() {
+            return stackName;
+        }
+
+        public String detail() {
+            return "set " + new TreeMap<>(values) + "; this replaces the stack's Auto Scaling group";
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.STACKS;
+        }
+    }
 }

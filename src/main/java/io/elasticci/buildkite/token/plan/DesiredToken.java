@@ -5,15 +5,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The validated spec in planner terms. {@code owner} is this resource's ownership tag value;
+ * The validated spec in planner terms. {@code stackUpdateGenerations} holds, per "region/stack", the generation at
+ * which a parameter update was last started; {@code claimedStacks}, per "region/stack", the other resource that
+ * manages that stack's parameters. {@code owner} is this resource's ownership tag value;
  * {@code valueManaged} says whether a Kubernetes Secret supplies the value (else the secret is adopted as is).
  */
 public record DesiredToken(String secretName, String primaryRegion, List<DesiredRegion> regions,
-        Map<String, String> tags, String owner, Optional<String> expectedAccountId, boolean valueManaged) {
+        Map<String, String> tags, String owner, Optional<String> expectedAccountId, boolean valueManaged,
+        boolean managePermissions, boolean manageStackParameters, long generation,
+        Map<String, Long> stackUpdateGenerations, Map<String, String> claimedStacks) {
 
     public DesiredToken {
         regions = List.copyOf(regions);
         tags = Map.copyOf(tags);
+        stackUpdateGenerations = Map.copyOf(stackUpdateGenerations);
+        claimedStacks = Map.copyOf(claimedStacks);
+    }
+
+    /** A desired token with the defaults for everything about stacks (Manage permissions, Verify parameters). */
+    public DesiredToken(String secretName, String primaryRegion, List<DesiredRegion> regions, Map<String, String> tags,
+            String owner, Optional<String> expectedAccountId, boolean valueManaged) {
+        this(secretName, primaryRegion, regions, tags, owner, expectedAccountId, valueManaged, true, false, 1,
+                Map.of(), Map.of());
     }
 
     /** A region and the key reference (ID, ARN or alias) the spec gives for it. */
@@ -21,6 +34,14 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
         public DesiredRegion {
             stacks = List.copyOf(stacks);
         }
+    }
+
+    /** The same, remembering that a stack's parameter update was started at this generation. */
+    public DesiredToken withStackUpdateStarted(String stackKey) {
+        Map<String, Long> updates = new java.util.HashMap<>(stackUpdateGenerations);
+        updates.put(stackKey, generation);
+        return new DesiredToken(secretName, primaryRegion, regions, tags, owner, expectedAccountId, valueManaged,
+                managePermissions, manageStackParameters, generation, updates, claimedStacks);
     }
 
     public List<DesiredRegion> replicaRegions() {

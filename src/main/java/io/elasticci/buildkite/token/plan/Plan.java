@@ -2,16 +2,23 @@ package io.elasticci.buildkite.token.plan;
 
 import java.util.List;
 
-/** What the planner decided: the actions to take, in order, and what stands in the way. */
-public record Plan(List<Action> actions, List<Problem> problems) {
+/**
+ * What the planner decided: the actions to take, in order, and what stands in the way. A blocked plan stopped at a
+ * problem that leaves nothing else to plan (wrong account, someone else's secret, no secret at all).
+ */
+public record Plan(List<Action> actions, List<Problem> problems, boolean blocked) {
 
     public Plan {
         actions = List.copyOf(actions);
         problems = List.copyOf(problems);
     }
 
+    public Plan(List<Action> actions, List<Problem> problems) {
+        this(actions, problems, false);
+    }
+
     public static Plan blocked(Problem problem) {
-        return new Plan(List.of(), List.of(problem));
+        return new Plan(List.of(), List.of(problem), true);
     }
 
     public boolean isEmpty() {

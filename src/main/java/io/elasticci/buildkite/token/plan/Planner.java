@@ -26,8 +26,27 @@ public final class Planner {
             return Plan.blocked(Problem.secret(Reason.AccountMismatch, null, "credentials are for AWS account "
                     + account + " but spec.expectedAccountId is " + desired.expectedAccountId().get()));
         }
-        return snapshot.secret().map(secret -> planExisting(desired, snapshot, secret))
+        Plan secretPlan = snapshot.secret().map(secret -> planExisting(desired, snapshot, secret))
                 .orElseGet(() -> planCreate(desired, snapshot));
+        if (secretPlan.blocked()) {
+            return secretPlan;
+        }
+        List<Action> actions = new ArrayList<>(secretPlan.actions());
+        List<Problem> problems = new ArrayList<>(secretPlan.problems());
+        String secretId = snapshot.secret().map(SecretDescription::arn).orElse(desired.secretName());
+        ResourcePolicyPlanner.plan(desired, secretId, snapshot.access().resourcePolicy(),
+                ResourcePolicyPlanner.distinctRoles(snapshot.access().stacks()), snapshot.statementRemovals(),
+                actions, problems);
+        PermissionsPlanner.plan(desired, snapshot, actions, problems);
+        boolean ready = actions.isEmpty() && problems.isEmpty() && allReplicasInSync(desired, snapshot);
+        StackPlanner.plan(desired, snapshot, ready, actions, problems);
+        return new Plan(actions, problems);
+    }
+
+    private static boolean allReplicasInSync(DesiredToken desired, Snapshot snapshot) {
+        return snapshot.secret().map(secret -> desired.replicaRegions().stream().allMatch(r -> secret
+                .replica(r.region()).map(rep -> ReplicaDescription.IN_SYNC.equals(rep.status())).orElse(false)))
+                .orElse(false);
     }
 
     private static Plan planCreate(DesiredToken desired, Snapshot snapshot) {

@@ -10,11 +10,21 @@ public record Problem(Reason reason, Scope scope, String region, String message)
         /** The primary secret, its value, ownership and the account. */
         SECRET,
         /** A replica region. */
-        REPLICAS
+        REPLICAS,
+        /** The secret's resource policy. */
+        POLICY,
+        /** The roles' IAM permissions and the keys' policies. */
+        PERMISSIONS,
+        /** The stacks: discovery and token parameters. */
+        STACKS
     }
 
     public static Problem secret(Reason reason, String region, String message) {
         return new Problem(reason, Scope.SECRET, region, message);
+    }
+
+    public static Problem of(Scope scope, Reason reason, String region, String message) {
+        return new Problem(reason, scope, region, message);
     }
 
     public static Problem replica(Reason reason, String region, String message) {

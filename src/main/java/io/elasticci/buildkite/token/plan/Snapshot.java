@@ -18,20 +18,36 @@ import io.elasticci.buildkite.token.aws.SecretDescription;
  * @param value the desired value compared with the secret's versions; empty when no Kubernetes Secret supplies it
  *        (or when it could not be read)
  * @param tokenSecretProblem why the Kubernetes Secret could not be read, if it could not
+ * @param access the stacks, their roles, the resource policy and the permissions
+ * @param statementRemovals how often our resource policy statement was recently found removed by someone else
  */
 public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secret, Map<String, KmsKey> desiredKeys,
         Map<String, String> currentKeyArns, Map<String, SecretDescription> foreignSecrets,
-        Optional<ValueObservation> value, Optional<String> tokenSecretProblem) {
+        Optional<ValueObservation> value, Optional<String> tokenSecretProblem, AccessObservation access,
+        int statementRemovals) {
+
+    public Snapshot(CallerIdentity identity, Optional<SecretDescription> secret, Map<String, KmsKey> desiredKeys,
+            Map<String, String> currentKeyArns, Map<String, SecretDescription> foreignSecrets,
+            Optional<ValueObservation> value, Optional<String> tokenSecretProblem) {
+        this(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
+                AccessObservation.none(), 0);
+    }
 
     public Snapshot {
+        access = access == null ? AccessObservation.none() : access;
         desiredKeys = Map.copyOf(desiredKeys);
         currentKeyArns = Map.copyOf(currentKeyArns);
         foreignSecrets = Map.copyOf(foreignSecrets);
     }
 
+    public Snapshot withStatementRemovals(int removals) {
+        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
+                access, removals);
+    }
+
     /** A snapshot that stopped at the account check. */
     public static Snapshot identityOnly(CallerIdentity identity) {
         return new Snapshot(identity, Optional.empty(), Map.of(), Map.of(), Map.of(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), AccessObservation.none(), 0);
     }
 }

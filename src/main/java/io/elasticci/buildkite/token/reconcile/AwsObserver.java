@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -13,11 +14,13 @@ import jakarta.inject.Inject;
 import io.elasticci.buildkite.token.aws.CallerIdentity;
 import io.elasticci.buildkite.token.aws.KeyResolver;
 import io.elasticci.buildkite.token.aws.KmsKey;
+import io.elasticci.buildkite.token.aws.PartitionHolder;
 import io.elasticci.buildkite.token.aws.ReplicaDescription;
 import io.elasticci.buildkite.token.aws.SecretDescription;
 import io.elasticci.buildkite.token.aws.SecretValue;
 import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
 import io.elasticci.buildkite.token.aws.StsGateway;
+import io.elasticci.buildkite.token.plan.AccessObservation;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Snapshot;
 import io.elasticci.buildkite.token.plan.ValueObservation;
@@ -33,24 +36,31 @@ public class AwsObserver {
     private final SecretsManagerGateway secrets;
     private final KeyResolver keys;
     private final Parallel parallel;
+    private final AccessObserver access;
+    private final PartitionHolder partition;
     /** (secret ARN, version ID) → token of the value that version holds: a version's value never changes. */
     private final Map<String, String> versionValueTokens = new ConcurrentHashMap<>();
 
     @Inject
-    public AwsObserver(StsGateway sts, SecretsManagerGateway secrets, KeyResolver keys, Parallel parallel) {
+    public AwsObserver(StsGateway sts, SecretsManagerGateway secrets, KeyResolver keys, Parallel parallel,
+            AccessObserver access, PartitionHolder partition) {
         this.sts = sts;
         this.secrets = secrets;
         this.keys = keys;
         this.parallel = parallel;
+        this.access = access;
+        this.partition = partition;
     }
 
     /**
      * @param desiredValue the value from the Kubernetes Secret, read by the caller (empty when adopting, or when
      *        it could not be read: then {@code valueProblem} says why)
+     * @param previousRoles roles granted before, per status, so that roles of departed stacks are cleaned up
      */
     public Snapshot observe(DesiredToken desired, Optional<SecretValue> desiredValue, Optional<String> valueProblem,
-            VersionTokens tokens) {
+            VersionTokens tokens, Set<String> previousRoles) {
         CallerIdentity identity = sts.callerIdentity();
+        partition.set(identity.partition());
         if (desired.expectedAccountId().isPresent() && !desired.expectedAccountId().get().equals(identity.accountId())) {
             return Snapshot.identityOnly(identity); // not one more call in an account we must not touch
         }
@@ -74,7 +84,8 @@ public class AwsObserver {
         }
         Optional<ValueObservation> value = desiredValue
                 .map(v -> observeValue(desired, secret.orElse(null), v, tokens));
-        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreign, value, valueProblem);
+        AccessObservation stacks = access.observe(desired, identity, secret, desiredKeys, previousRoles);
+        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreign, value, valueProblem, stacks, 0);
     }
 
     private Map<String, String> currentKeys(SecretDescription secret, String primary) {

@@ -41,10 +41,12 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final EventPublisher events;
     private final Clock clock;
     private final SpecValidator validator;
+    private final StatementRemovals removals;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
-            InstallationSettings installation, EventPublisher events, Clock clock) {
+            InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals) {
+        this.removals = removals;
         this.config = config;
         this.convergence = convergence;
         this.installation = installation;
@@ -75,17 +77,23 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                     Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(invalid)), null);
         }
 
-        DesiredToken desired = DesiredTokens.of(resource, installation.clusterId());
+        DesiredToken desired = DesiredTokens.of(resource, installation.clusterId(), context.getPrimaryCache().list()
+                .toList());
+        if (resource.getStatus() != null && !Objects.equals(resource.getStatus().observedGeneration, generation)) {
+            removals.reset(desired.owner()); // a new spec: earlier fights over the policy are forgiven
+        }
         TokenSource.Read value = spec.getTokenSecretRef() == null
                 ? new TokenSource.Read(Optional.empty(), Optional.empty())
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
                         context.getSecondaryResource(Secret.class));
-        Convergence.Result result = convergence.run(desired, value, installation.versionTokens(), spec.isDryRun(),
+        Convergence.Result result = convergence.run(new Convergence.Request(desired, value,
+                installation.versionTokens(), DesiredTokens.previousRoles(resource), spec.isDryRun()),
                 action -> events.publish(resource, EventReason.of(action),
                         action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail()));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
         return report(resource, new StatusAggregator.Outcome(generation,
-                spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL, Optional.of(desired),
+                spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
+                Optional.of(result.desired()),
                 result.snapshot(), result.shown(), result.pending(), result.problems()), result);
     }
 

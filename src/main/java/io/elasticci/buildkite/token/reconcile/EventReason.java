@@ -12,6 +12,14 @@ public enum EventReason {
     ReplicaAdded(false),
     ReplicaRekeyed(false),
     ReplicaRemoved(false),
+    ResourcePolicyApplied(false),
+    ResourcePolicyDeleted(false),
+    /** A role in the resource policy was re-created: AWS had pinned its old unique ID, so the policy was re-saved. */
+    RoleRecreated(true),
+    RolePolicyApplied(false),
+    RolePolicyRemoved(false),
+    /** A stack's token parameters are being updated: this replaces its Auto Scaling group. */
+    StackUpdateStarted(true),
     /** The resource became Stalled; the Event's message says why. */
     ReconcileStalled(true),
     /** An AWS call failed; the Event's message says which. */
@@ -42,6 +50,16 @@ public enum EventReason {
             return ReplicaAdded;
         } else if (action instanceof Action.RekeyReplica) {
             return ReplicaRekeyed;
+        } else if (action instanceof Action.PutResourcePolicy put) {
+            return put.repairsDrift() ? RoleRecreated : ResourcePolicyApplied;
+        } else if (action instanceof Action.DeleteResourcePolicy) {
+            return ResourcePolicyDeleted;
+        } else if (action instanceof Action.PutRolePolicy) {
+            return RolePolicyApplied;
+        } else if (action instanceof Action.DeleteRolePolicy) {
+            return RolePolicyRemoved;
+        } else if (action instanceof Action.UpdateStackParameters) {
+            return StackUpdateStarted;
         }
         return ReplicaRemoved;
     }

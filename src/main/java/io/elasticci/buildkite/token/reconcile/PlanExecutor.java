@@ -10,6 +10,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.elasticci.buildkite.token.aws.AwsFailure;
+import io.elasticci.buildkite.token.aws.CloudFormationGateway;
+import io.elasticci.buildkite.token.aws.IamGateway;
 import io.elasticci.buildkite.token.aws.KeyResolver;
 import io.elasticci.buildkite.token.aws.SecretValue;
 import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
@@ -26,6 +28,8 @@ public class PlanExecutor {
 
     private final SecretsManagerGateway secrets;
     private final KeyResolver keys;
+    private final IamGateway iam;
+    private final CloudFormationGateway cloudFormation;
 
     /** What was done, and the failure that stopped the rest, if any. */
     public record Result(List<Action> done, Optional<Action> failedAction, Optional<AwsFailure> failure) {
@@ -35,9 +39,12 @@ public class PlanExecutor {
     }
 
     @Inject
-    public PlanExecutor(SecretsManagerGateway secrets, KeyResolver keys) {
+    public PlanExecutor(SecretsManagerGateway secrets, KeyResolver keys, IamGateway iam,
+            CloudFormationGateway cloudFormation) {
         this.secrets = secrets;
         this.keys = keys;
+        this.iam = iam;
+        this.cloudFormation = cloudFormation;
     }
 
     public Result execute(List<Action> actions, Optional<SecretValue> value) {
@@ -74,6 +81,21 @@ public class PlanExecutor {
             secrets.updateKey(a.region(), a.replicaArn(), a.kmsKeyId());
         } else if (action instanceof Action.RemoveReplica a) {
             secrets.removeReplica(a.primaryRegion(), a.secretArn(), a.region());
+        } else if (action instanceof Action.PutResourcePolicy a) {
+            List<String> errors = secrets.validateResourcePolicy(a.region(), a.secretId(), a.document());
+            if (!errors.isEmpty()) {
+                throw new AwsFailure(AwsFailure.Kind.MALFORMED_POLICY, "secretsmanager", "ValidateResourcePolicy",
+                        a.region(), "PolicyValidationFailed", String.join("; ", errors), null);
+            }
+            secrets.putResourcePolicy(a.region(), a.secretId(), a.document());
+        } else if (action instanceof Action.DeleteResourcePolicy a) {
+            secrets.deleteResourcePolicy(a.region(), a.secretId());
+        } else if (action instanceof Action.PutRolePolicy a) {
+            iam.putInlinePolicy(a.roleName(), a.policyName(), a.document());
+        } else if (action instanceof Action.DeleteRolePolicy a) {
+            iam.deleteInlinePolicy(a.roleName(), a.policyName());
+        } else if (action instanceof Action.UpdateStackParameters a) {
+            cloudFormation.updateParameters(a.region(), a.stackId(), a.parameterKeys(), a.values());
         } else {
             throw new IllegalStateException("no executor for " + action.name());
         }

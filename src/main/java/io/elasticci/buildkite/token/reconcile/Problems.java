@@ -1,5 +1,8 @@
 package io.elasticci.buildkite.token.reconcile;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import io.elasticci.buildkite.token.aws.AwsFailure;
 import io.elasticci.buildkite.token.plan.Action;
 import io.elasticci.buildkite.token.plan.Problem;
@@ -8,15 +11,35 @@ import io.elasticci.buildkite.token.plan.Reason;
 /** Turns AWS failures into the problems status reports. */
 final class Problems {
 
+    /** How long IAM may take before Secrets Manager accepts a new role as a principal. */
+    static final Duration PRINCIPAL_GRACE = Duration.ofMinutes(2);
+
     private Problems() {
     }
 
-    static Problem fromFailure(AwsFailure failure, Action action) {
+    static Problem fromFailure(AwsFailure failure, Action action, Instant now) {
         Problem.Scope scope = action == null ? Problem.Scope.SECRET : action.scope();
         String region = action == null ? failure.region() : action.region();
         String message = action == null ? failure.getMessage()
-                : action.name() + " for " + action.region() + " failed: " + failure.getMessage();
-        return new Problem(reasonFor(failure.kind()), scope, region, message);
+                : action.name() + " for " + action.target() + " in " + action.region() + " failed: "
+                        + failure.getMessage();
+        return new Problem(reasonFor(failure, action, now), scope, region, message);
+    }
+
+    static Reason reasonFor(AwsFailure failure, Action action, Instant now) {
+        if (action instanceof Action.PutResourcePolicy put) {
+            if (failure.kind() == AwsFailure.Kind.MALFORMED_POLICY
+                    && String.valueOf(failure.getMessage()).contains("unsupported principal")) {
+                // A role minutes old may not have reached Secrets Manager yet; an old one means a statement is bad.
+                boolean young = put.newestRoleCreated() != null
+                        && put.newestRoleCreated().plus(PRINCIPAL_GRACE).isAfter(now);
+                return young ? Reason.PrincipalNotYetValid : Reason.ForeignStatementInvalid;
+            }
+            if (failure.kind() == AwsFailure.Kind.PUBLIC_POLICY || failure.kind() == AwsFailure.Kind.MALFORMED_POLICY) {
+                return Reason.ForeignStatementInvalid;
+            }
+        }
+        return reasonFor(failure.kind());
     }
 
     static Reason reasonFor(AwsFailure.Kind kind) {

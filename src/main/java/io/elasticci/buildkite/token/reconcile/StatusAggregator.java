@@ -13,6 +13,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.api.v1alpha1.PlanEntry;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionStatus;
+import io.elasticci.buildkite.token.api.v1alpha1.StackStatus;
 import io.elasticci.buildkite.token.aws.KmsKey;
 import io.elasticci.buildkite.token.aws.ReplicaDescription;
 import io.elasticci.buildkite.token.aws.SecretDescription;
@@ -21,6 +22,8 @@ import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 import io.elasticci.buildkite.token.plan.Snapshot;
+import io.elasticci.buildkite.token.plan.StackObservation;
+import io.elasticci.buildkite.token.plan.StackPlanner;
 
 /**
  * Builds the status from what a reconcile saw and did. Pure: the time comes in as an argument and conditions keep
@@ -33,6 +36,19 @@ public final class StatusAggregator {
     public static final String STALLED = "Stalled";
     public static final String SECRET_READY = "SecretReady";
     public static final String REPLICAS_IN_SYNC = "ReplicasInSync";
+    public static final String RESOURCE_POLICY_APPLIED = "ResourcePolicyApplied";
+    public static final String PERMISSIONS_GRANTED = "PermissionsGranted";
+    public static final String STACKS_CONFIGURED = "StacksConfigured";
+    /** The condition of each problem scope, in the order status lists them. */
+    private static final java.util.Map<Problem.Scope, String> SCOPED = new java.util.LinkedHashMap<>();
+
+    static {
+        SCOPED.put(Problem.Scope.SECRET, SECRET_READY);
+        SCOPED.put(Problem.Scope.REPLICAS, REPLICAS_IN_SYNC);
+        SCOPED.put(Problem.Scope.POLICY, RESOURCE_POLICY_APPLIED);
+        SCOPED.put(Problem.Scope.PERMISSIONS, PERMISSIONS_GRANTED);
+        SCOPED.put(Problem.Scope.STACKS, STACKS_CONFIGURED);
+    }
     static final int MAX_PLAN_ENTRIES = 50;
     private static final int MAX_MESSAGES = 3;
 
@@ -92,14 +108,12 @@ public final class StatusAggregator {
         conditions.add(condition(old, STALLED, terminal.isPresent() ? "True" : "False",
                 terminal.map(Problem::reason).orElse(ready.reason),
                 terminal.isPresent() ? messages(problems, terminal.get().reason()) : "", outcome, now));
-        Verdict secret = verdict(problems, outcome.pending(), dryRun, p -> p.scope() == Problem.Scope.SECRET,
-                a -> a.scope() == Problem.Scope.SECRET);
-        conditions.add(condition(old, SECRET_READY, secret.ok ? "True" : "False", secret.reason, secret.message,
-                outcome, now));
-        Verdict replicas = verdict(problems, outcome.pending(), dryRun, p -> p.scope() == Problem.Scope.REPLICAS,
-                a -> a.scope() == Problem.Scope.REPLICAS);
-        conditions.add(condition(old, REPLICAS_IN_SYNC, replicas.ok ? "True" : "False", replicas.reason,
-                replicas.message, outcome, now));
+        SCOPED.forEach((scope, type) -> {
+            Verdict verdict = verdict(problems, outcome.pending(), dryRun, p -> p.scope() == scope,
+                    a -> a.scope() == scope);
+            conditions.add(condition(old, type, verdict.ok ? "True" : "False", verdict.reason, verdict.message,
+                    outcome, now));
+        });
         return conditions;
     }
 
@@ -171,10 +185,37 @@ public final class StatusAggregator {
             if (ReplicaDescription.IN_SYNC.equals(region.replicationStatus)) {
                 inSync++;
             }
-            region.stacks = new ArrayList<>(wanted.stacks());
+            snapshot.access().stacks().stream().filter(s -> s.region().equals(wanted.region()))
+                    .forEach(s -> region.stacks.add(stackStatus(desired, snapshot, s)));
             status.regions.add(region);
         }
         status.regionsReady = inSync + "/" + desired.regions().size();
+        long stacks = desired.regions().stream().mapToLong(r -> r.stacks().size()).sum();
+        if (stacks > 0) {
+            long configured = status.regions.stream().flatMap(r -> r.stacks.stream())
+                    .filter(s -> Boolean.TRUE.equals(s.parametersValid)).count();
+            status.stacksReady = configured + "/" + stacks;
+        }
+    }
+
+    private static StackStatus stackStatus(DesiredToken desired, Snapshot snapshot, StackObservation stack) {
+        StackStatus status = new StackStatus();
+        status.name = stack.name();
+        status.parameterUpdateGeneration = desired.stackUpdateGenerations().get(stack.key());
+        if (stack.stack().isEmpty()) {
+            status.message = "stack not found";
+            return status;
+        }
+        status.stackStatus = stack.stack().get().status();
+        status.instanceRole = stack.instanceRole().map(r -> new StackStatus.RoleRef(r.arn(), r.roleId())).orElse(null);
+        stack.scalerRoles().forEach(r -> status.scalerRoles.add(new StackStatus.RoleRef(r.arn(), r.roleId())));
+        status.autoScalingGroup = stack.autoScalingGroup();
+        status.expectedParameters.putAll(StackPlanner.expectedParameters(desired, snapshot, stack.region()));
+        status.parametersValid = StackPlanner.mismatches(desired, snapshot, stack).isEmpty();
+        if (!stack.missingRoles().isEmpty()) {
+            status.message = "roles not found in IAM: " + String.join(", ", stack.missingRoles());
+        }
+        return status;
     }
 
     private static void copyObservations(BuildkiteAgentTokenStatus from, BuildkiteAgentTokenStatus to) {
@@ -186,6 +227,7 @@ public final class StatusAggregator {
         to.parameterPath = from.parameterPath;
         to.currentVersionId = from.currentVersionId;
         to.regionsReady = from.regionsReady;
+        to.stacksReady = from.stacksReady;
         to.regions = from.regions;
     }
 }

@@ -53,6 +53,13 @@ final class Fixtures {
         Map<String, SecretDescription> foreign = new HashMap<>();
         Optional<ValueObservation> value = Optional.of(new ValueObservation(TOKEN, true, Optional.empty()));
         String accountId = ACCOUNT;
+        String partition = "aws";
+        List<StackObservation> stacks = new ArrayList<>();
+        Optional<String> policy = Optional.empty();
+        Map<String, Optional<String>> inlinePolicies = new HashMap<>();
+        Map<String, Boolean> simulations = new HashMap<>();
+        Map<String, String> keyPolicies = new HashMap<>();
+        int removals;
 
         /** The secret in us-east-1, replicated in sync to the other regions, everything with its spec key. */
         static World converged(String... regions) {
@@ -85,9 +92,31 @@ final class Fixtures {
                     ? Optional.of(new SecretDescription(ARN, NAME, primary, primaryOf, null, tags, versions, replicas,
                             scheduledForDeletion))
                     : Optional.empty();
-            return new Snapshot(CallerIdentity.fromArn(accountId, "arn:aws:iam::" + accountId + ":role/operator"),
-                    secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty());
+            return new Snapshot(CallerIdentity.fromArn(accountId, "arn:" + partition + ":iam::" + accountId
+                    + ":role/operator"), secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty(),
+                    new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies), removals);
         }
+    }
+
+    static io.elasticci.buildkite.token.aws.RoleInfo role(String name) {
+        return new io.elasticci.buildkite.token.aws.RoleInfo(name, "arn:aws:iam::" + ACCOUNT + ":role/" + name,
+                "AROA" + Integer.toHexString(name.hashCode()).toUpperCase() + "XXXXXXXXXX",
+                java.time.Instant.parse("2025-01-01T00:00:00Z"));
+    }
+
+    /** A current-shape stack whose parameters are right for its region's key in {@link World#converged}. */
+    static StackObservation stack(String region, String name, io.elasticci.buildkite.token.aws.RoleInfo... roles) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("BuildkiteAgentTokenParameterStorePath", "/aws/reference/secretsmanager/" + NAME);
+        parameters.put("BuildkiteAgentTokenParameterStoreKMSKey", "key-" + region);
+        parameters.put("InstanceTypes", "t3.large");
+        io.elasticci.buildkite.token.aws.StackDescription description = new io.elasticci.buildkite.token.aws
+                .StackDescription(name, "arn:aws:cloudformation:" + region + ":" + ACCOUNT + ":stack/" + name + "/1",
+                        region, "UPDATE_COMPLETE", null, parameters, Map.of(), java.time.Instant.EPOCH);
+        List<io.elasticci.buildkite.token.aws.RoleInfo> list = List.of(roles);
+        return new StackObservation(region, name, Optional.of(description),
+                list.isEmpty() ? Optional.empty() : Optional.of(list.get(0)),
+                list.size() > 1 ? list.subList(1, list.size()) : List.of(), name + "-asg", List.of());
     }
 
     private Fixtures() {

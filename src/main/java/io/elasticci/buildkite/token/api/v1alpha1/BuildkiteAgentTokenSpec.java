@@ -7,6 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -55,6 +56,20 @@ public class BuildkiteAgentTokenSpec {
             message = "tag keys are at most 128 characters and values at most 256")
     @JsonPropertyDescription("Tags to set on the secret, besides the operator's own ownership tag.")
     private Map<String, String> tags = new LinkedHashMap<>();
+
+    @Default("Manage")
+    @JsonPropertyDescription("Manage: put one operator-owned inline policy on every discovered role granting "
+            + "ssm:GetParameter on the region's reference parameter and kms:Decrypt on the region's key (via Secrets "
+            + "Manager), removed again when the stack leaves the spec. Verify: change nothing, check with "
+            + "SimulatePrincipalPolicy and report.")
+    private Mode permissions = Mode.Manage;
+
+    @Default("Verify")
+    @JsonPropertyDescription("Verify: report stacks whose BuildkiteAgentTokenParameterStorePath or "
+            + "BuildkiteAgentTokenParameterStoreKMSKey differ, with the values to set. Manage: update those two "
+            + "parameters, which REPLACES the stack's Auto Scaling group (running jobs are interrupted); only after "
+            + "the replicas and the policy are in place, never retried after a failure until the spec changes.")
+    private Mode stackParameters = Mode.Verify;
 
     @JsonPropertyDescription("When true the operator observes nothing and changes nothing.")
     private boolean suspend;
@@ -109,6 +124,22 @@ public class BuildkiteAgentTokenSpec {
 
     public void setTags(Map<String, String> tags) {
         this.tags = tags;
+    }
+
+    public Mode getPermissions() {
+        return permissions;
+    }
+
+    public void setPermissions(Mode permissions) {
+        this.permissions = permissions;
+    }
+
+    public Mode getStackParameters() {
+        return stackParameters;
+    }
+
+    public void setStackParameters(Mode stackParameters) {
+        this.stackParameters = stackParameters;
     }
 
     public boolean isSuspend() {

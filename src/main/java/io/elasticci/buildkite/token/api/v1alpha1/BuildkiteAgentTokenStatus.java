@@ -28,12 +28,16 @@ public class BuildkiteAgentTokenStatus {
     @JsonPropertyDescription("Regions in sync out of regions declared, for example 2/3.")
     public String regionsReady;
 
+    @JsonPropertyDescription("Stacks whose token parameters are right, out of stacks declared, for example 3/3.")
+    public String stacksReady;
+
     @JsonPropertyDescription("Per-region state: role, resolved KMS key and replication status.")
     public List<RegionStatus> regions = new ArrayList<>();
 
     @JsonPropertyDescription("What the last reconcile did, or would do when dryRun is set. At most 50 entries.")
     public List<PlanEntry> plan = new ArrayList<>();
 
-    @JsonPropertyDescription("Ready, Reconciling, Stalled, SecretReady, ReplicasInSync.")
+    @JsonPropertyDescription("Ready, Reconciling, Stalled, SecretReady, ReplicasInSync, ResourcePolicyApplied, "
+            + "PermissionsGranted, StacksConfigured.")
     public List<Condition> conditions = new ArrayList<>();
 }

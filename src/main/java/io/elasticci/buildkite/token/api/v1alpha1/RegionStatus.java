@@ -27,6 +27,6 @@ public class RegionStatus {
     @JsonPropertyDescription("Replication detail reported by Secrets Manager, if any.")
     public String message;
 
-    @JsonPropertyDescription("Stacks declared in this region (discovery comes with stack support).")
-    public List<String> stacks = new ArrayList<>();
+    @JsonPropertyDescription("The stacks declared in this region, as discovered.")
+    public List<StackStatus> stacks = new ArrayList<>();
 }

@@ -1,0 +1,91 @@
+package io.elasticci.buildkite.token.aws;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.ContextEntry;
+import software.amazon.awssdk.services.iam.model.ContextKeyTypeEnum;
+import software.amazon.awssdk.services.iam.model.PolicyEvaluationDecisionType;
+import software.amazon.awssdk.services.iam.model.Role;
+
+/** {@link IamGateway} over the AWS SDK, for one partition. */
+@ApplicationScoped
+public class SdkIamGateway implements IamGateway {
+
+    private static final String SERVICE = "iam";
+
+    private final AwsClients clients;
+    private final PartitionHolder partition;
+
+    @Inject
+    public SdkIamGateway(AwsClients clients, PartitionHolder partition) {
+        this.clients = clients;
+        this.partition = partition;
+    }
+
+    @Override
+    public Optional<RoleInfo> role(String roleName) {
+        return absentIfNotFound(() -> {
+            Role role = call("GetRole", c -> c.getRole(b -> b.roleName(roleName)).role());
+            return new RoleInfo(role.roleName(), role.arn(), role.roleId(), role.createDate());
+        });
+    }
+
+    @Override
+    public Optional<String> inlinePolicy(String roleName, String policyName) {
+        return absentIfNotFound(() -> URLDecoder.decode(call("GetRolePolicy",
+                c -> c.getRolePolicy(b -> b.roleName(roleName).policyName(policyName)).policyDocument()),
+                StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void putInlinePolicy(String roleName, String policyName, String document) {
+        call("PutRolePolicy",
+                c -> c.putRolePolicy(b -> b.roleName(roleName).policyName(policyName).policyDocument(document)));
+    }
+
+    @Override
+    public void deleteInlinePolicy(String roleName, String policyName) {
+        absentIfNotFound(() -> call("DeleteRolePolicy",
+                c -> c.deleteRolePolicy(b -> b.roleName(roleName).policyName(policyName))));
+    }
+
+    @Override
+    public Map<String, Boolean> simulate(String roleArn, List<String> actions, List<String> resources,
+            Map<String, String> context) {
+        List<ContextEntry> entries = context.entrySet().stream().map(e -> ContextEntry.builder()
+                .contextKeyName(e.getKey()).contextKeyValues(e.getValue()).contextKeyType(ContextKeyTypeEnum.STRING)
+                .build()).toList();
+        Map<String, Boolean> allowed = new LinkedHashMap<>();
+        call("SimulatePrincipalPolicy", c -> c.simulatePrincipalPolicyPaginator(b -> b.policySourceArn(roleArn)
+                .actionNames(actions).resourceArns(resources).contextEntries(entries)))
+                .evaluationResults().forEach(r -> allowed.put(r.evalActionName() + " " + r.evalResourceName(),
+                        r.evalDecision() == PolicyEvaluationDecisionType.ALLOWED));
+        return allowed;
+    }
+
+    private <T> T call(String operation, java.util.function.Function<IamClient, T> call) {
+        IamClient client = clients.iam(partition.get());
+        return AwsCall.run(SERVICE, operation, "global", () -> call.apply(client));
+    }
+
+    private static <T> Optional<T> absentIfNotFound(Supplier<T> call) {
+        try {
+            return Optional.ofNullable(call.get());
+        } catch (AwsFailure e) {
+            if (e.kind() == AwsFailure.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.elasticci.buildkite.token.aws.CloudFormationGateway;
+import io.elasticci.buildkite.token.aws.IamGateway;
+import io.elasticci.buildkite.token.aws.RoleInfo;
+import io.elasticci.buildkite.token.aws.StackDescription;
+import io.elasticci.buildkite.token.aws.StackResource;
+import io.elasticci.buildkite.token.plan.StackObservation;
+
+/**
+ * Finds an Elastic CI Stack's roles and Auto Scaling group, whatever its shape: the instance role is {@code IAMRole}
+ * unless {@code InstanceRoleARN} names one; the scaler role is {@code ExecutionRole} in the nested {@code Autoscaling}
+ * or {@code AutoscalingArm64} stack, or {@code AutoscalingLambdaExecutionRole} in stacks from 2019–2020, and absent
+ * in a fixed-size stack. What the stack created is cached until the stack changes (its last update time); a custom
+ * instance role is re-read every time, since it changes outside CloudFormation.
+ */
+@ApplicationScoped
+public class StackDiscovery {
+
+    static final String INSTANCE_ROLE = "IAMRole";
+    static final String LEGACY_SCALER_ROLE = "AutoscalingLambdaExecutionRole";
+    static final String NESTED_SCALER_ROLE = "ExecutionRole";
+    static final List<String> SCALER_STACKS = List.of("Autoscaling", "AutoscalingArm64");
+    static final String AUTO_SCALING_GROUP = "AgentAutoScaleGroup";
+    static final String CUSTOM_ROLE_PARAMETER = "InstanceRoleARN";
+
+    private final CloudFormationGateway cloudFormation;
+    private final IamGateway iam;
+    private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
+    private final Map<String, RoleInfo> stackRoles = new ConcurrentHashMap<>();
+
+    /** What a stack version created: names only. */
+    private record Layout(Instant version, String instanceRole, List<String> scalerRoles, String autoScalingGroup) {
+    }
+
+    @Inject
+    public StackDiscovery(CloudFormationGateway cloudFormation, IamGateway iam) {
+        this.cloudFormation = cloudFormation;
+        this.iam = iam;
+    }
+
+    public StackObservation discover(String region, String stackName) {
+        Optional<StackDescription> found = cloudFormation.describe(region, stackName);
+        if (found.isEmpty()) {
+            return StackObservation.missing(region, stackName);
+        }
+        StackDescription stack = found.get();
+        Layout layout = layouts.get(stack.stackId());
+        if (layout == null || !layout.version().equals(stack.lastChanged())) {
+            layout = layout(stack);
+            layouts.put(stack.stackId(), layout);
+        }
+        List<String> missing = new ArrayList<>();
+        String customRoleArn = stack.parameter(CUSTOM_ROLE_PARAMETER);
+        Optional<RoleInfo> instanceRole;
+        if (!customRoleArn.isBlank()) {
+            String name = RoleInfo.nameOf(customRoleArn);
+            instanceRole = iam.role(name);
+            if (instanceRole.isEmpty()) {
+                missing.add(name);
+            }
+        } else {
+            instanceRole = layout.instanceRole() == null ? Optional.empty() : stackRole(layout.instanceRole(), missing);
+        }
+        List<RoleInfo> scalers = new ArrayList<>();
+        layout.scalerRoles().forEach(name -> stackRole(name, missing).ifPresent(scalers::add));
+        return new StackObservation(region, stackName, Optional.of(stack), instanceRole, scalers,
+                layout.autoScalingGroup(), missing);
+    }
+
+    /** Forgets cached roles, e.g. when a resource policy shows that a role was re-created. */
+    public void forgetRoles() {
+        stackRoles.clear();
+    }
+
+    private Optional<RoleInfo> stackRole(String name, List<String> missing) {
+        RoleInfo cached = stackRoles.get(name);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<RoleInfo> role = iam.role(name);
+        role.ifPresentOrElse(r -> stackRoles.put(name, r), () -> missing.add(name));
+        return role;
+    }
+
+    private Layout layout(StackDescription stack) {
+        List<StackResource> resources = cloudFormation.resources(stack.region(), stack.stackId());
+        String instanceRole = null;
+        String group = stack.outputs().get("AutoScalingGroupName");
+        List<String> scalers = new ArrayList<>();
+        for (StackResource resource : resources) {
+            if (INSTANCE_ROLE.equals(resource.logicalId())) {
+                instanceRole = resource.physicalId();
+            } else if (LEGACY_SCALER_ROLE.equals(resource.logicalId())) {
+                scalers.add(resource.physicalId());
+            } else if (SCALER_STACKS.contains(resource.logicalId()) && resource.physicalId() != null) {
+                cloudFormation.resource(stack.region(), resource.physicalId(), NESTED_SCALER_ROLE)
+                        .ifPresent(r -> scalers.add(r.physicalId()));
+            } else if (AUTO_SCALING_GROUP.equals(resource.logicalId()) && group == null) {
+                group = resource.physicalId();
+            }
+        }
+        if (instanceRole == null && stack.parameter(CUSTOM_ROLE_PARAMETER).isBlank()) {
+            instanceRole = stack.outputs().get("InstanceRoleName");
+        }
+        return new Layout(stack.lastChanged(), instanceRole, List.copyOf(scalers), group);
+    }
+}
