@@ -1,5 +1,6 @@
 package io.elasticci.buildkite.token.aws;
 
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import software.amazon.awssdk.core.exception.SdkException;
@@ -18,10 +19,15 @@ final class AwsCall {
         }
     }
 
-    static void exec(String service, String operation, String region, Runnable call) {
-        run(service, operation, region, () -> {
-            call.run();
-            return null;
-        });
+    /** "Not found" as a value: empty instead of a failure. */
+    static <T> Optional<T> absentIfNotFound(Supplier<T> call) {
+        try {
+            return Optional.ofNullable(call.get());
+        } catch (AwsFailure e) {
+            if (e.kind() == AwsFailure.Kind.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 }

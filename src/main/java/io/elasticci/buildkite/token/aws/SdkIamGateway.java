@@ -34,7 +34,7 @@ public class SdkIamGateway implements IamGateway {
 
     @Override
     public Optional<RoleInfo> role(String roleName) {
-        return absentIfNotFound(() -> {
+        return AwsCall.absentIfNotFound(() -> {
             Role role = call("GetRole", c -> c.getRole(b -> b.roleName(roleName)).role());
             return new RoleInfo(role.roleName(), role.arn(), role.roleId(), role.createDate());
         });
@@ -42,7 +42,7 @@ public class SdkIamGateway implements IamGateway {
 
     @Override
     public Optional<String> inlinePolicy(String roleName, String policyName) {
-        return absentIfNotFound(() -> URLDecoder.decode(call("GetRolePolicy",
+        return AwsCall.absentIfNotFound(() -> URLDecoder.decode(call("GetRolePolicy",
                 c -> c.getRolePolicy(b -> b.roleName(roleName).policyName(policyName)).policyDocument()),
                 StandardCharsets.UTF_8));
     }
@@ -55,7 +55,7 @@ public class SdkIamGateway implements IamGateway {
 
     @Override
     public void deleteInlinePolicy(String roleName, String policyName) {
-        absentIfNotFound(() -> call("DeleteRolePolicy",
+        AwsCall.absentIfNotFound(() -> call("DeleteRolePolicy",
                 c -> c.deleteRolePolicy(b -> b.roleName(roleName).policyName(policyName))));
     }
 
@@ -78,14 +78,4 @@ public class SdkIamGateway implements IamGateway {
         return AwsCall.run(SERVICE, operation, "global", () -> call.apply(client));
     }
 
-    private static <T> Optional<T> absentIfNotFound(Supplier<T> call) {
-        try {
-            return Optional.ofNullable(call.get());
-        } catch (AwsFailure e) {
-            if (e.kind() == AwsFailure.Kind.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
 }

@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
-import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KeyState;
 
 /** {@link KmsGateway} over the AWS SDK. */
@@ -22,17 +21,10 @@ public class SdkKmsGateway implements KmsGateway {
 
     @Override
     public Optional<KmsKey> describeKey(String region, String keyRef) {
-        try {
-            KeyMetadata key = AwsCall.run("kms", "DescribeKey", region,
-                    () -> clients.kms(region).describeKey(b -> b.keyId(keyRef)).keyMetadata());
-            return Optional.of(new KmsKey(key.keyId(), key.arn(), key.keyState() == KeyState.ENABLED,
-                    key.keyManager() == KeyManagerType.AWS));
-        } catch (AwsFailure e) {
-            if (e.kind() == AwsFailure.Kind.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return AwsCall.absentIfNotFound(() -> AwsCall.run("kms", "DescribeKey", region,
+                () -> clients.kms(region).describeKey(b -> b.keyId(keyRef)).keyMetadata()))
+                .map(key -> new KmsKey(key.keyId(), key.arn(), key.keyState() == KeyState.ENABLED,
+                        key.keyManager() == KeyManagerType.AWS));
     }
 
     @Override

@@ -34,13 +34,13 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
 
     @Override
     public Optional<SecretDescription> describe(String region, String secretId) {
-        return absentIfNotFound(() -> toDescription(region,
+        return AwsCall.absentIfNotFound(() -> toDescription(region,
                 call("DescribeSecret", region, c -> c.describeSecret(b -> b.secretId(secretId)))));
     }
 
     @Override
     public Optional<SecretValue> value(String region, String secretId, String versionId) {
-        return absentIfNotFound(() -> SecretValue.of(call("GetSecretValue", region,
+        return AwsCall.absentIfNotFound(() -> SecretValue.of(call("GetSecretValue", region,
                 c -> c.getSecretValue(b -> b.secretId(secretId).versionId(versionId))).secretString()));
     }
 
@@ -99,7 +99,7 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
 
     @Override
     public Optional<String> resourcePolicy(String region, String secretId) {
-        return absentIfNotFound(() -> call("GetResourcePolicy", region,
+        return AwsCall.absentIfNotFound(() -> call("GetResourcePolicy", region,
                 c -> c.getResourcePolicy(b -> b.secretId(secretId)).resourcePolicy()))
                 .filter(policy -> !policy.isBlank());
     }
@@ -127,16 +127,6 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
         return AwsCall.run(SERVICE, operation, region, () -> call.apply(client));
     }
 
-    private static <T> Optional<T> absentIfNotFound(Supplier<T> call) {
-        try {
-            return Optional.of(call.get());
-        } catch (AwsFailure e) {
-            if (e.kind() == AwsFailure.Kind.NOT_FOUND) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
 
     private static SecretDescription toDescription(String region, DescribeSecretResponse d) {
         Map<String, String> tags = new LinkedHashMap<>();
