@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
 
 /**
  * The operator's own check of a spec: the same rules as the CRD schema and its CEL rules (a cluster or the mock
@@ -28,6 +30,9 @@ public final class SpecValidator {
     private static final Pattern STACK = Pattern.compile(RegionSpec.STACK_NAME_PATTERN);
     private static final Pattern ACCOUNT = Pattern.compile("^[0-9]{12}$");
     private static final Pattern K8S_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
+    private static final Pattern LAMBDA_ARN = Pattern.compile(
+            "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$");
+    private static final Pattern SCHEDULE = Pattern.compile("^(rate\\([0-9]+ (hours?|days?)\\)|cron\\(.+\\))$");
     private static final Pattern K8S_KEY = Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
 
     private final List<String> allowedSecretPrefixes;
@@ -64,6 +69,7 @@ public final class SpecValidator {
             }
         }
         validateTags(spec.getTags(), errors);
+        validateRotation(spec, errors);
         return errors;
     }
 
@@ -131,6 +137,31 @@ public final class SpecValidator {
             } else if (!seen.add(stack)) {
                 errors.add(field + ".stacks: " + stack + " is listed more than once");
             }
+        }
+    }
+
+    private static void validateRotation(BuildkiteAgentTokenSpec spec, List<String> errors) {
+        RotationSpec rotation = spec.getRotation();
+        if (rotation == null) {
+            return;
+        }
+        if (rotation.getMinHealthyPercentage() < 0 || rotation.getMinHealthyPercentage() > 100) {
+            errors.add("spec.rotation.minHealthyPercentage: must be 0-100, got " + rotation.getMinHealthyPercentage());
+        }
+        AutomaticRotation automatic = rotation.getAutomatic();
+        if (automatic == null) {
+            return;
+        }
+        if (spec.getTokenSecretRef() != null) {
+            errors.add("spec.rotation.automatic: mutually exclusive with spec.tokenSecretRef (the value comes from "
+                    + "one or the other)");
+        }
+        if (automatic.getLambdaArn() == null || !LAMBDA_ARN.matcher(automatic.getLambdaArn()).matches()) {
+            errors.add("spec.rotation.automatic.lambdaArn: must be a Lambda function ARN");
+        }
+        if (automatic.getScheduleExpression() == null
+                || !SCHEDULE.matcher(automatic.getScheduleExpression()).matches()) {
+            errors.add("spec.rotation.automatic.scheduleExpression: must be rate(N days), rate(N hours) or cron(...)");
         }
     }
 

@@ -28,7 +28,9 @@ class CrdCelRulesTest {
     private static final String TAG_LENGTHS = "tag keys are at most 128 characters and values at most 256";
 
     /** Rules in the CRD today; a new rule needs cases below and this number raised. */
-    private static final int RULE_COUNT = 6;
+    private static final int RULE_COUNT = 7;
+    private static final String AUTOMATIC_EXCLUSIVE = "rotation.automatic and tokenSecretRef are mutually exclusive: "
+            + "the value comes from one or the other";
 
     record Case(String path, String message, String description, Object self, Object oldSelf, boolean expected) {
         @Override
@@ -96,7 +98,28 @@ class CrdCelRulesTest {
                 Map.of("k".repeat(129), "v"), null, false));
         cases.add(new Case("spec.tags", TAG_LENGTHS, "a 257-character value",
                 Map.of("team", "ci", "long", "v".repeat(257)), null, false));
+
+        // automatic rotation and tokenSecretRef
+        Map<String, Object> automatic = Map.of("lambdaArn", "arn:aws:lambda:us-east-1:123456789012:function:r",
+                "scheduleExpression", "rate(30 days)");
+        Map<String, Object> ref = Map.of("name", "agent-token", "key", "token");
+        cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "tokenSecretRef alone",
+                with(spec("us-east-1", "us-east-1"), "tokenSecretRef", ref), null, true));
+        cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "automatic rotation alone",
+                with(spec("us-east-1", "us-east-1"), "rotation", Map.of("automatic", automatic)), null, true));
+        cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "rotation settings with tokenSecretRef",
+                with(with(spec("us-east-1", "us-east-1"), "tokenSecretRef", ref), "rotation",
+                        Map.of("refreshInstances", true)), null, true));
+        cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "both",
+                with(with(spec("us-east-1", "us-east-1"), "tokenSecretRef", ref), "rotation",
+                        Map.of("automatic", automatic)), null, false));
         return cases;
+    }
+
+    private static Map<String, Object> with(Map<String, Object> spec, String key, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(spec);
+        copy.put(key, value);
+        return copy;
     }
 
     /** A spec with its primary region and the regions listed, in that order. */

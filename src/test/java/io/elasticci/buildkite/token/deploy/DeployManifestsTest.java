@@ -329,7 +329,7 @@ class DeployManifestsTest {
         assertThat(Yaml.map(legacy, "spec")).doesNotContainKey("tokenSecretRef");
         // the validator itself catches what the examples must avoid
         Map<String, Object> bad = new LinkedHashMap<>(Yaml.map(legacy, "spec"));
-        bad.put("permissions", "Manage");
+        bad.put("notAField", "Manage");
         bad.put("primaryRegion", "us-east-1");
         assertThat(SchemaValidator.validate(bad, Crd.specSchema(), "spec")).anyMatch(p -> p.contains("unknown field"))
                 .anyMatch(p -> p.contains("exactly once"));

@@ -69,7 +69,28 @@ class SpecValidatorTest {
                 bad("reserved tag prefix aws:", s -> s.setTags(Map.of("aws:x", "y")), "spec.tags: key aws:x"),
                 bad("reserved tag prefix of the operator", s -> s.setTags(Map.of("buildkite.elasticci.io/owner", "y")),
                         "is reserved"),
+                bad("automatic rotation with tokenSecretRef", s -> s.getRotation().setAutomatic(automatic(
+                        "arn:aws:lambda:us-east-1:123456789012:function:rotate", "rate(30 days)")),
+                        "spec.rotation.automatic: mutually exclusive with spec.tokenSecretRef"),
+                bad("automatic rotation with a bad Lambda ARN", s -> {
+                    s.setTokenSecretRef(null);
+                    s.getRotation().setAutomatic(automatic("lambda", "rate(30 days)"));
+                }, "spec.rotation.automatic.lambdaArn"),
+                bad("automatic rotation with a bad schedule", s -> {
+                    s.setTokenSecretRef(null);
+                    s.getRotation().setAutomatic(automatic("arn:aws:lambda:us-east-1:123456789012:function:r",
+                            "every day"));
+                }, "spec.rotation.automatic.scheduleExpression"),
+                bad("minHealthyPercentage over 100", s -> s.getRotation().setMinHealthyPercentage(101),
+                        "spec.rotation.minHealthyPercentage"),
                 bad("tag value too long", s -> s.setTags(Map.of("k", "v".repeat(257))), "values at most 256"));
+    }
+
+    private static io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation automatic(String arn, String cron) {
+        var automatic = new io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation();
+        automatic.setLambdaArn(arn);
+        automatic.setScheduleExpression(cron);
+        return automatic;
     }
 
     private static Arguments bad(String name, Consumer<BuildkiteAgentTokenSpec> change, String expected) {
@@ -97,6 +118,15 @@ class SpecValidatorTest {
         BuildkiteAgentTokenSpec spec = valid();
         change.accept(spec);
         assertThat(open.validate("buildkite", spec)).anySatisfy(e -> assertThat(e).contains(expected));
+    }
+
+    @Test
+    void acceptsAutomaticRotationWithoutTokenSecretRef() {
+        BuildkiteAgentTokenSpec spec = valid();
+        spec.setTokenSecretRef(null);
+        spec.getRotation().setAutomatic(automatic("arn:aws:lambda:us-east-1:123456789012:function:rotate-token",
+                "rate(30 days)"));
+        assertThat(open.validate("buildkite", spec)).isEmpty();
     }
 
     @Test

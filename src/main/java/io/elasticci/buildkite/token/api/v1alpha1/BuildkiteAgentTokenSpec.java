@@ -16,6 +16,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** What the token should look like in AWS. */
 @ValidationRule(value = "self.regions.filter(r, r.region == self.primaryRegion).size() == 1",
         message = "regions must list primaryRegion exactly once")
+@ValidationRule(value = "!(has(self.tokenSecretRef) && has(self.rotation) && has(self.rotation.automatic))",
+        message = "rotation.automatic and tokenSecretRef are mutually exclusive: the value comes from one or the other")
 public class BuildkiteAgentTokenSpec {
 
     public static final String SECRET_NAME_PATTERN = "^[A-Za-z0-9/_.-]{1,512}$";
@@ -70,6 +72,9 @@ public class BuildkiteAgentTokenSpec {
             + "parameters, which REPLACES the stack's Auto Scaling group (running jobs are interrupted); only after "
             + "the replicas and the policy are in place, never retried after a failure until the spec changes.")
     private Mode stackParameters = Mode.Verify;
+
+    @JsonPropertyDescription("How new token versions are rolled out to the stacks' instances.")
+    private RotationSpec rotation = new RotationSpec();
 
     @JsonPropertyDescription("When true the operator observes nothing and changes nothing.")
     private boolean suspend;
@@ -140,6 +145,14 @@ public class BuildkiteAgentTokenSpec {
 
     public void setStackParameters(Mode stackParameters) {
         this.stackParameters = stackParameters;
+    }
+
+    public RotationSpec getRotation() {
+        return rotation;
+    }
+
+    public void setRotation(RotationSpec rotation) {
+        this.rotation = rotation;
     }
 
     public boolean isSuspend() {

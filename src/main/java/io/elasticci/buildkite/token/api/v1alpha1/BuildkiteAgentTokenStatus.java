@@ -34,6 +34,9 @@ public class BuildkiteAgentTokenStatus {
     @JsonPropertyDescription("Per-region state: role, resolved KMS key and replication status.")
     public List<RegionStatus> regions = new ArrayList<>();
 
+    @JsonPropertyDescription("The rollout of the current version: replica sync, instance refreshes, revocable versions.")
+    public RotationStatus rotation;
+
     @JsonPropertyDescription("What the last reconcile did, or would do when dryRun is set. At most 50 entries.")
     public List<PlanEntry> plan = new ArrayList<>();
 
