@@ -60,11 +60,13 @@ public final class AwsEmulator implements AutoCloseable {
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
     private final Map<String, AwsService> services = new LinkedHashMap<>();
+    private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
     private AwsEmulator() throws IOException {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
+        List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         executor = Executors.newCachedThreadPool(r -> {
@@ -109,6 +111,12 @@ public final class AwsEmulator implements AutoCloseable {
         return calls;
     }
 
+    /** Auto Scaling groups, instance refreshes and (through them) EC2 instances of an account (created empty). */
+    public AutoScalingState autoScaling(String accountId) {
+        return autoScaling.computeIfAbsent(Objects.requireNonNull(accountId, "accountId"),
+                a -> new AutoScalingState(a, clock));
+    }
+
     /** KMS state of an account (created empty on first use). */
     public KmsState kms(String accountId) {
         return account(accountId).kms();
@@ -133,6 +141,7 @@ public final class AwsEmulator implements AutoCloseable {
         faults.clear();
         calls.clear();
         clock.set(MutableClock.START);
+        autoScaling.values().forEach(AutoScalingState::clear);
     }
 
     @Override
