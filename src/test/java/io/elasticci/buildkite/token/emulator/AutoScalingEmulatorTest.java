@@ -294,6 +294,10 @@ class AutoScalingEmulatorTest {
         advance(Duration.ofMinutes(6));
         assertThat(refresh(id).statusAsString()).isEqualTo("Successful");
         assertThat(refresh(id).preferences().instanceWarmup()).isEqualTo(60);
+
+        emulator.reset();
+        assertThat(state().replacementDuration()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(state().groups(REGION)).isEmpty();
     }
 
     @Test

@@ -336,7 +336,6 @@ public final class AutoScalingState {
         final String desiredVersion;
         final String previousVersion;
         final String targetVersion;
-        final Duration replacement;
         String status = REFRESH_PENDING;
         String reason;
         Instant end;
@@ -368,8 +367,6 @@ public final class AutoScalingState {
             this.desiredVersion = desiredVersion;
             this.previousVersion = group.ltVersion;
             this.targetVersion = desiredVersion != null ? desiredVersion : group.ltVersion;
-            Duration warmup = prefs.instanceWarmup() == null ? Duration.ZERO : Duration.ofSeconds(prefs.instanceWarmup());
-            this.replacement = replacementDuration.plus(warmup);
             for (Inst i : group.members(start)) {
                 if (!i.terminating(start) && !(prefs.skipMatching() && i.ltVersion.equals(targetVersion))) {
                     remaining.add(i.id);
@@ -514,7 +511,14 @@ public final class AutoScalingState {
             return pending ? 0 : 1;
         }
 
+        /** The replacement duration as set when the batch starts, plus the refresh's InstanceWarmup. */
+        Duration replacement() {
+            return prefs.instanceWarmup() == null ? replacementDuration
+                    : replacementDuration.plusSeconds(prefs.instanceWarmup());
+        }
+
         void startBatch(Instant t, List<Inst> olds, String version, boolean rollback) {
+            Duration replacement = replacement();
             Instant batchEnd = t.plus(replacement);
             List<Inst> news = new ArrayList<>();
             for (Inst old : olds) {
@@ -851,7 +855,10 @@ public final class AutoScalingState {
         refresh.fail(now, Objects.requireNonNull(reason, "reason"), rollbackFails);
     }
 
-    /** How long one replacement batch takes (terminate old, launch new, until InService); default 1 minute. */
+    /**
+     * How long one replacement batch takes (old instances Terminating, new ones Pending, until these are InService),
+     * before any InstanceWarmup; default 1 minute. Applies to batches that start afterwards.
+     */
     public synchronized void setReplacementDuration(Duration duration) {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("negative duration: " + duration);
