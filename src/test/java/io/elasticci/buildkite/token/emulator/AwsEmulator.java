@@ -66,8 +66,8 @@ public final class AwsEmulator implements AutoCloseable {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
-        List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
+        List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "aws-emulator-" + THREADS.incrementAndGet());
@@ -111,12 +111,6 @@ public final class AwsEmulator implements AutoCloseable {
         return calls;
     }
 
-    /** Auto Scaling groups, instance refreshes and (through them) EC2 instances of an account (created empty). */
-    public AutoScalingState autoScaling(String accountId) {
-        return autoScaling.computeIfAbsent(Objects.requireNonNull(accountId, "accountId"),
-                a -> new AutoScalingState(a, clock));
-    }
-
     /** KMS state of an account (created empty on first use). */
     public KmsState kms(String accountId) {
         return account(accountId).kms();
@@ -125,6 +119,12 @@ public final class AwsEmulator implements AutoCloseable {
     /** Secrets Manager state of an account (created empty on first use). */
     public SecretsManagerState secretsManager(String accountId) {
         return account(accountId).secretsManager();
+    }
+
+    /** Auto Scaling groups, instance refreshes and (through them) EC2 instances of an account (created empty). */
+    public AutoScalingState autoScaling(String accountId) {
+        return autoScaling.computeIfAbsent(Objects.requireNonNull(accountId, "accountId"),
+                a -> new AutoScalingState(a, clock));
     }
 
     /**
