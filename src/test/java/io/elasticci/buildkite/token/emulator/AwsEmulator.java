@@ -60,12 +60,14 @@ public final class AwsEmulator implements AutoCloseable {
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
     private final Map<String, AwsService> services = new LinkedHashMap<>();
+    private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
     private AwsEmulator() throws IOException {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
+        List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "aws-emulator-" + THREADS.incrementAndGet());
@@ -119,6 +121,12 @@ public final class AwsEmulator implements AutoCloseable {
         return account(accountId).secretsManager();
     }
 
+    /** Auto Scaling groups, instance refreshes and (through them) EC2 instances of an account (created empty). */
+    public AutoScalingState autoScaling(String accountId) {
+        return autoScaling.computeIfAbsent(Objects.requireNonNull(accountId, "accountId"),
+                a -> new AutoScalingState(a, clock));
+    }
+
     /**
      * Clears all state (every account's keys and secrets, replication delay and injected replication failures),
      * the faults and the call log, and puts the clock back to {@link MutableClock#START}. The port, the registered
@@ -133,6 +141,7 @@ public final class AwsEmulator implements AutoCloseable {
         faults.clear();
         calls.clear();
         clock.set(MutableClock.START);
+        autoScaling.values().forEach(AutoScalingState::clear);
     }
 
     @Override

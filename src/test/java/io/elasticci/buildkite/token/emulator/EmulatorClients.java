@@ -70,6 +70,26 @@ final class EmulatorClients implements AutoCloseable {
                 .build());
     }
 
+    software.amazon.awssdk.services.autoscaling.AutoScalingClient autoScaling(String region) {
+        return track(software.amazon.awssdk.services.autoscaling.AutoScalingClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    software.amazon.awssdk.services.ec2.Ec2Client ec2(String region) {
+        return track(software.amazon.awssdk.services.ec2.Ec2Client.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
     StsClient sts(String region, String accessKeyId) {
         return track(StsClient.builder()
                 .endpointOverride(emulator.endpoint())
