@@ -18,7 +18,9 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -40,6 +42,8 @@ public class AwsClients {
     private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
     private final Map<String, IamClient> iam = new ConcurrentHashMap<>();
     private final Map<String, CloudFormationClient> cloudFormation = new ConcurrentHashMap<>();
+    private final Map<String, AutoScalingClient> autoScaling = new ConcurrentHashMap<>();
+    private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
 
     @Inject
     public AwsClients(OperatorConfig config, RateLimiters rateLimiters) {
@@ -68,6 +72,15 @@ public class AwsClients {
     public CloudFormationClient cloudFormation(String region) {
         return cloudFormation.computeIfAbsent(region,
                 r -> build(CloudFormationClient.builder(), "cloudformation", r, Region.of(r)));
+    }
+
+    public AutoScalingClient autoScaling(String region) {
+        return autoScaling.computeIfAbsent(region,
+                r -> build(AutoScalingClient.builder(), "autoscaling", r, Region.of(r)));
+    }
+
+    public Ec2Client ec2(String region) {
+        return ec2.computeIfAbsent(region, r -> build(Ec2Client.builder(), "ec2", r, Region.of(r)));
     }
 
     /** IAM is global: one client (and one rate limiter) per partition. */
@@ -103,6 +116,8 @@ public class AwsClients {
         sts.values().forEach(StsClient::close);
         iam.values().forEach(IamClient::close);
         cloudFormation.values().forEach(CloudFormationClient::close);
+        autoScaling.values().forEach(AutoScalingClient::close);
+        ec2.values().forEach(Ec2Client::close);
         httpClient.close();
     }
 

@@ -55,6 +55,26 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
     }
 
     @Override
+    public Optional<java.time.Instant> versionCreated(String region, String secretId, String versionId) {
+        return AwsCall.absentIfNotFound(() -> call("ListSecretVersionIds", region, c -> {
+            for (var page : c.listSecretVersionIdsPaginator(b -> b.secretId(secretId).includeDeprecated(true))) {
+                for (SecretVersionsListEntry v : page.versions()) {
+                    if (v.versionId().equals(versionId)) {
+                        return v.createdDate();
+                    }
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public void configureRotation(String region, String secretId, String lambdaArn, String scheduleExpression) {
+        call("RotateSecret", region, c -> c.rotateSecret(b -> b.secretId(secretId).rotationLambdaARN(lambdaArn)
+                .rotationRules(r -> r.scheduleExpression(scheduleExpression)).rotateImmediately(false)));
+    }
+
+    @Override
     public String create(String region, String name, SecretValue value, String versionToken, String kmsKeyId,
             Map<String, String> tags) {
         return call("CreateSecret", region, c -> c.createSecret(b -> b.name(name).secretString(value.reveal())
@@ -137,7 +157,8 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
                 .map(r -> new ReplicaDescription(r.region(), r.kmsKeyId(), r.statusAsString(), r.statusMessage()))
                 .toList();
         return new SecretDescription(d.arn(), d.name(), region, d.primaryRegion(), d.kmsKeyId(), tags, stages,
-                replicas, d.deletedDate() != null);
+                replicas, d.deletedDate() != null, Boolean.TRUE.equals(d.rotationEnabled()) ? d.rotationLambdaARN() : null,
+                d.rotationRules() == null ? null : d.rotationRules().scheduleExpression());
     }
 
     private static List<Tag> toTags(Map<String, String> tags) {

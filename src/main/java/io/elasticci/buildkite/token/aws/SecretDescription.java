@@ -7,11 +7,19 @@ import java.util.Set;
 
 /**
  * A secret as DescribeSecret shows it in one region. {@code kmsKeyRef} is null for the AWS managed key;
- * {@code primaryRegion} is null for a standalone secret.
+ * {@code primaryRegion} is null for a standalone secret; {@code rotationLambdaArn} is null while Secrets Manager's
+ * rotation is off.
  */
 public record SecretDescription(String arn, String name, String region, String primaryRegion, String kmsKeyRef,
         Map<String, String> tags, Map<String, Set<String>> versionStages, List<ReplicaDescription> replicas,
-        boolean scheduledForDeletion) {
+        boolean scheduledForDeletion, String rotationLambdaArn, String rotationSchedule) {
+
+    public SecretDescription(String arn, String name, String region, String primaryRegion, String kmsKeyRef,
+            Map<String, String> tags, Map<String, Set<String>> versionStages, List<ReplicaDescription> replicas,
+            boolean scheduledForDeletion) {
+        this(arn, name, region, primaryRegion, kmsKeyRef, tags, versionStages, replicas, scheduledForDeletion, null,
+                null);
+    }
 
     public static final String AWSCURRENT = "AWSCURRENT";
 

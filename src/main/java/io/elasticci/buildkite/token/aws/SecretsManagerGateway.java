@@ -15,6 +15,12 @@ public interface SecretsManagerGateway {
     /** Every version ID, including those without a stage (AWS keeps up to about 100). */
     List<String> versionIds(String region, String secretId);
 
+    /** When a version was created; empty when the secret or version does not exist. */
+    Optional<java.time.Instant> versionCreated(String region, String secretId, String versionId);
+
+    /** Turns on Secrets Manager's rotation with this Lambda and schedule (not rotating now). */
+    void configureRotation(String region, String secretId, String lambdaArn, String scheduleExpression);
+
     /** Creates the secret; {@code kmsKeyId} null means the AWS managed key. Returns the ARN. */
     String create(String region, String name, SecretValue value, String versionToken, String kmsKeyId,
             Map<String, String> tags);

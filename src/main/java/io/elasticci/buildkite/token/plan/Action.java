@@ -70,7 +70,9 @@ public sealed interface Action {
         }
     }
 
-    record PutSecretValue(String region, String secretArn, String versionToken) implements Action {
+    /** {@code replacesExternalChange}: AWSCURRENT was changed outside the operator, and Kubernetes wins. */
+    record PutSecretValue(String region, String secretArn, String versionToken, boolean replacesExternalChange)
+            implements Action {
         public String target() {
             return secretArn;
         }
@@ -85,7 +87,8 @@ public sealed interface Action {
     }
 
     /** The desired value is an older version: move AWSCURRENT back to it instead of writing it again. */
-    record RestoreVersion(String region, String secretArn, String versionId, String fromVersionId) implements Action {
+    record RestoreVersion(String region, String secretArn, String versionId, String fromVersionId,
+            boolean replacesExternalChange) implements Action {
         public String target() {
             return secretArn;
         }
@@ -209,6 +212,39 @@ public sealed interface Action {
 
         public Problem.Scope scope() {
             return Problem.Scope.STACKS;
+        }
+    }
+
+    /** A rolling instance refresh of a stack's group, so its instances boot with the new version. */
+    record StartInstanceRefresh(String region, String stack, String group, int minHealthyPercentage,
+            String protectedInstances, String versionId) implements Action {
+        public String target() {
+            return group;
+        }
+
+        public String detail() {
+            return "stack " + stack + " for version " + versionId + " (min healthy " + minHealthyPercentage
+                    + "%, protected instances: " + protectedInstances + ")";
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.ROLLOUT;
+        }
+    }
+
+    /** Secrets Manager's own rotation with the spec's Lambda and schedule. */
+    record ConfigureRotation(String region, String secretArn, String lambdaArn, String scheduleExpression)
+            implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return lambdaArn + " " + scheduleExpression;
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
         }
     }
 }

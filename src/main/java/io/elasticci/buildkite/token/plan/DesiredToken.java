@@ -13,9 +13,26 @@ import java.util.Optional;
 public record DesiredToken(String secretName, String primaryRegion, List<DesiredRegion> regions,
         Map<String, String> tags, String owner, Optional<String> expectedAccountId, boolean valueManaged,
         boolean managePermissions, boolean manageStackParameters, long generation,
-        Map<String, Long> stackUpdateGenerations, Map<String, String> claimedStacks) {
+        Map<String, Long> stackUpdateGenerations, Map<String, String> claimedStacks, Rollout rollout) {
+
+    /**
+     * How versions roll out, and what the last status remembers of it.
+     *
+     * @param protectedInstances Wait, Refresh or Ignore
+     * @param lastKnownVersionId the AWSCURRENT version the last status reported
+     */
+    public record Rollout(boolean refreshInstances, int minHealthyPercentage, String protectedInstances,
+            Optional<String> rotationLambdaArn, Optional<String> rotationSchedule, Optional<RotationState> previous,
+            Optional<String> lastKnownVersionId) {
+
+        public static Rollout defaults() {
+            return new Rollout(true, 90, "Wait", Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty());
+        }
+    }
 
     public DesiredToken {
+        rollout = rollout == null ? Rollout.defaults() : rollout;
         regions = List.copyOf(regions);
         tags = Map.copyOf(tags);
         stackUpdateGenerations = Map.copyOf(stackUpdateGenerations);
@@ -26,7 +43,7 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
     public DesiredToken(String secretName, String primaryRegion, List<DesiredRegion> regions, Map<String, String> tags,
             String owner, Optional<String> expectedAccountId, boolean valueManaged) {
         this(secretName, primaryRegion, regions, tags, owner, expectedAccountId, valueManaged, true, false, 1,
-                Map.of(), Map.of());
+                Map.of(), Map.of(), Rollout.defaults());
     }
 
     /** A region and the key reference (ID, ARN or alias) the spec gives for it. */
@@ -41,7 +58,7 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
         Map<String, Long> updates = new java.util.HashMap<>(stackUpdateGenerations);
         updates.put(stackKey, generation);
         return new DesiredToken(secretName, primaryRegion, regions, tags, owner, expectedAccountId, valueManaged,
-                managePermissions, manageStackParameters, generation, updates, claimedStacks);
+                managePermissions, manageStackParameters, generation, updates, claimedStacks, rollout);
     }
 
     public List<DesiredRegion> replicaRegions() {

@@ -6,7 +6,8 @@ import java.util.List;
  * What the planner decided: the actions to take, in order, and what stands in the way. A blocked plan stopped at a
  * problem that leaves nothing else to plan (wrong account, someone else's secret, no secret at all).
  */
-public record Plan(List<Action> actions, List<Problem> problems, boolean blocked) {
+public record Plan(List<Action> actions, List<Problem> problems, boolean blocked,
+        java.util.Optional<RotationState> rotation) {
 
     public Plan {
         actions = List.copyOf(actions);
@@ -14,11 +15,11 @@ public record Plan(List<Action> actions, List<Problem> problems, boolean blocked
     }
 
     public Plan(List<Action> actions, List<Problem> problems) {
-        this(actions, problems, false);
+        this(actions, problems, false, java.util.Optional.empty());
     }
 
     public static Plan blocked(Problem problem) {
-        return new Plan(List.of(), List.of(problem), true);
+        return new Plan(List.of(), List.of(problem), true, java.util.Optional.empty());
     }
 
     public boolean isEmpty() {

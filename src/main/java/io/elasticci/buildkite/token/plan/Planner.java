@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.aws.KmsKey;
@@ -40,7 +41,9 @@ public final class Planner {
         PermissionsPlanner.plan(desired, snapshot, actions, problems);
         boolean ready = actions.isEmpty() && problems.isEmpty() && allReplicasInSync(desired, snapshot);
         StackPlanner.plan(desired, snapshot, ready, actions, problems);
-        return new Plan(actions, problems);
+        snapshot.secret().ifPresent(secret -> RotationPlanner.planAutomaticRotation(desired, secret, actions));
+        Optional<RotationState> rotation = RotationPlanner.plan(desired, snapshot, actions, problems);
+        return new Plan(actions, problems, false, rotation);
     }
 
     private static boolean allReplicasInSync(DesiredToken desired, Snapshot snapshot) {
@@ -125,10 +128,17 @@ public final class Planner {
         String current = secret.currentVersionId().orElse(null);
         if (value.matchingVersionId().isPresent() && current != null) {
             actions.add(new Action.RestoreVersion(desired.primaryRegion(), secret.arn(),
-                    value.matchingVersionId().get(), current));
+                    value.matchingVersionId().get(), current, changedOutside(desired, value, current)));
         } else {
-            actions.add(new Action.PutSecretValue(desired.primaryRegion(), secret.arn(), value.versionToken()));
+            actions.add(new Action.PutSecretValue(desired.primaryRegion(), secret.arn(), value.versionToken(),
+                    changedOutside(desired, value, current)));
         }
+    }
+
+    /** We had converged on our version and AWSCURRENT moved away from it: a change made outside the operator. */
+    private static boolean changedOutside(DesiredToken desired, ValueObservation value, String current) {
+        return desired.rollout().lastKnownVersionId().map(known -> known.equals(value.versionToken())
+                && !known.equals(current)).orElse(false);
     }
 
     private static void planReplicas(DesiredToken desired, Snapshot snapshot, SecretDescription secret,

@@ -16,7 +16,9 @@ public record Problem(Reason reason, Scope scope, String region, String message)
         /** The roles' IAM permissions and the keys' policies. */
         PERMISSIONS,
         /** The stacks: discovery and token parameters. */
-        STACKS
+        STACKS,
+        /** A new version's way to every instance: replica sync, instance refreshes. */
+        ROLLOUT
     }
 
     public static Problem secret(Reason reason, String region, String message) {

@@ -26,12 +26,15 @@ public enum Reason {
     PermissionsMissing(true),
     StackParametersMismatch(true),
     StackUpdateFailed(true),
+    RefreshFailed(true),
     // transient
     Throttled(false),
     RegionUnavailable(false),
     ReplicationInProgress(false),
     PrincipalNotYetValid(false),
     StackUpdateInProgress(false),
+    RefreshInProgress(false),
+    InstancesOutdated(false),
     Progressing(false),
     // outcomes that are neither
     Converged(false),

@@ -20,21 +20,23 @@ import io.elasticci.buildkite.token.aws.SecretDescription;
  * @param tokenSecretProblem why the Kubernetes Secret could not be read, if it could not
  * @param access the stacks, their roles, the resource policy and the permissions
  * @param statementRemovals how often our resource policy statement was recently found removed by someone else
+ * @param rollout how far the current version has reached (replicas, refreshes, instances)
  */
 public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secret, Map<String, KmsKey> desiredKeys,
         Map<String, String> currentKeyArns, Map<String, SecretDescription> foreignSecrets,
         Optional<ValueObservation> value, Optional<String> tokenSecretProblem, AccessObservation access,
-        int statementRemovals) {
+        int statementRemovals, RolloutObservation rollout) {
 
     public Snapshot(CallerIdentity identity, Optional<SecretDescription> secret, Map<String, KmsKey> desiredKeys,
             Map<String, String> currentKeyArns, Map<String, SecretDescription> foreignSecrets,
             Optional<ValueObservation> value, Optional<String> tokenSecretProblem) {
         this(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
-                AccessObservation.none(), 0);
+                AccessObservation.none(), 0, null);
     }
 
     public Snapshot {
         access = access == null ? AccessObservation.none() : access;
+        rollout = rollout == null ? RolloutObservation.notObserved(java.time.Instant.EPOCH) : rollout;
         desiredKeys = Map.copyOf(desiredKeys);
         currentKeyArns = Map.copyOf(currentKeyArns);
         foreignSecrets = Map.copyOf(foreignSecrets);
@@ -42,12 +44,12 @@ public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secr
 
     public Snapshot withStatementRemovals(int removals) {
         return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
-                access, removals);
+                access, removals, rollout);
     }
 
     /** A snapshot that stopped at the account check. */
     public static Snapshot identityOnly(CallerIdentity identity) {
         return new Snapshot(identity, Optional.empty(), Map.of(), Map.of(), Map.of(), Optional.empty(),
-                Optional.empty(), AccessObservation.none(), 0);
+                Optional.empty(), AccessObservation.none(), 0, null);
     }
 }

@@ -37,13 +37,15 @@ public class AwsObserver {
     private final KeyResolver keys;
     private final Parallel parallel;
     private final AccessObserver access;
+    private final RolloutObserver rollout;
     private final PartitionHolder partition;
     /** (secret ARN, version ID) → token of the value that version holds: a version's value never changes. */
     private final Map<String, String> versionValueTokens = new ConcurrentHashMap<>();
 
     @Inject
     public AwsObserver(StsGateway sts, SecretsManagerGateway secrets, KeyResolver keys, Parallel parallel,
-            AccessObserver access, PartitionHolder partition) {
+            AccessObserver access, RolloutObserver rollout, PartitionHolder partition) {
+        this.rollout = rollout;
         this.sts = sts;
         this.secrets = secrets;
         this.keys = keys;
@@ -85,7 +87,8 @@ public class AwsObserver {
         Optional<ValueObservation> value = desiredValue
                 .map(v -> observeValue(desired, secret.orElse(null), v, tokens));
         AccessObservation stacks = access.observe(desired, identity, secret, desiredKeys, previousRoles);
-        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreign, value, valueProblem, stacks, 0);
+        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreign, value, valueProblem, stacks, 0,
+                rollout.observe(desired, secret, stacks));
     }
 
     private Map<String, String> currentKeys(SecretDescription secret, String primary) {

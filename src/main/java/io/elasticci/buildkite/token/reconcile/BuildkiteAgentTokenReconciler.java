@@ -94,7 +94,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         return report(resource, new StatusAggregator.Outcome(generation,
                 spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),
-                result.snapshot(), result.shown(), result.pending(), result.problems()), result);
+                result.snapshot(), result.shown(), result.pending(), result.problems(), result.rotation()), result);
     }
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
@@ -102,6 +102,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         BuildkiteAgentTokenStatus previous = resource.getStatus();
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, previous, clock.instant());
         announceStall(resource, previous, status);
+        announceRevocable(resource, previous, status);
         Optional<Duration> requeue = Requeue.after(outcome, config);
         UpdateControl<BuildkiteAgentToken> control;
         if (JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
@@ -123,6 +124,18 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
             events.publish(resource, EventReason.ReconcileStalled,
                     stalled.get().getReason() + ": " + stalled.get().getMessage());
+        }
+    }
+
+    /** One Event per version that became revocable. */
+    private void announceRevocable(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
+            BuildkiteAgentTokenStatus status) {
+        List<String> before = previous == null || previous.rotation == null ? List.of()
+                : previous.rotation.revocableVersionIds;
+        if (status.rotation != null) {
+            status.rotation.revocableVersionIds.stream().filter(v -> !before.contains(v))
+                    .forEach(v -> events.publish(resource, EventReason.VersionRevocable, "version " + v
+                            + " is no longer held by any running instance: its token may be revoked in Buildkite"));
         }
     }
 

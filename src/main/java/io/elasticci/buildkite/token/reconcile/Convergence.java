@@ -17,6 +17,7 @@ import io.elasticci.buildkite.token.plan.Plan;
 import io.elasticci.buildkite.token.plan.Planner;
 import io.elasticci.buildkite.token.plan.Planners;
 import io.elasticci.buildkite.token.plan.Problem;
+import io.elasticci.buildkite.token.plan.RotationState;
 import io.elasticci.buildkite.token.plan.Snapshot;
 
 /**
@@ -48,7 +49,8 @@ public class Convergence {
      * desired state as it ended (it remembers stack updates started).
      */
     public record Result(Optional<Snapshot> snapshot, List<Action> shown, List<Action> pending,
-            List<Problem> problems, Optional<Problem> failure, DesiredToken desired) {
+            List<Problem> problems, Optional<Problem> failure, DesiredToken desired,
+            Optional<RotationState> rotation) {
     }
 
     /** What one reconcile asks for. */
@@ -65,7 +67,7 @@ public class Convergence {
             Plan plan = Planner.plan(desired, snapshot);
             if (request.dryRun()) {
                 return new Result(Optional.of(snapshot), plan.actions(), plan.actions(), plan.problems(),
-                        Optional.empty(), desired);
+                        Optional.empty(), desired, plan.rotation());
             }
             for (int pass = 0; pass < MAX_PASSES && !plan.isEmpty(); pass++) {
                 PlanExecutor.Result result = executor.execute(plan.actions(), request.value().value());
@@ -79,17 +81,20 @@ public class Convergence {
                 if (result.failed()) {
                     Problem failure = Problems.fromFailure(result.failure().get(), result.failedAction().get(),
                             clock.instant());
-                    List<Problem> problems = new ArrayList<>(Planner.plan(desired, snapshot).problems());
+                    Plan after = Planner.plan(desired, snapshot);
+                    List<Problem> problems = new ArrayList<>(after.problems());
                     problems.add(failure);
-                    return new Result(Optional.of(snapshot), done, List.of(), problems, Optional.of(failure), desired);
+                    return new Result(Optional.of(snapshot), done, List.of(), problems, Optional.of(failure), desired,
+                            after.rotation());
                 }
                 plan = Planner.plan(desired, snapshot);
             }
-            return new Result(Optional.of(snapshot), done, plan.actions(), plan.problems(), Optional.empty(), desired);
+            return new Result(Optional.of(snapshot), done, plan.actions(), plan.problems(), Optional.empty(), desired,
+                    plan.rotation());
         } catch (AwsFailure e) {
             Problem failure = Problems.fromFailure(e, null, clock.instant());
             return new Result(Optional.ofNullable(snapshot), done, List.of(), List.of(failure), Optional.of(failure),
-                    desired);
+                    desired, desired.rollout().previous());
         }
     }
 

@@ -10,7 +10,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
+import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.Mode;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
@@ -39,7 +42,19 @@ final class DesiredTokens {
                 Optional.ofNullable(spec.getExpectedAccountId()), spec.getTokenSecretRef() != null,
                 spec.getPermissions() != Mode.Verify, spec.getStackParameters() == Mode.Manage,
                 Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L), stackUpdates(resource),
-                claimedStacks(resource, others));
+                claimedStacks(resource, others), rollout(resource));
+    }
+
+    private static DesiredToken.Rollout rollout(BuildkiteAgentToken resource) {
+        RotationSpec spec = Objects.requireNonNullElseGet(resource.getSpec().getRotation(), RotationSpec::new);
+        Optional<AutomaticRotation> automatic = Optional.ofNullable(spec.getAutomatic());
+        BuildkiteAgentTokenStatus status = resource.getStatus();
+        return new DesiredToken.Rollout(spec.isRefreshInstances(), spec.getMinHealthyPercentage(),
+                Objects.requireNonNullElse(spec.getScaleInProtectedInstances(), RotationSpec.ProtectedInstances.Wait)
+                        .name(),
+                automatic.map(AutomaticRotation::getLambdaArn), automatic.map(AutomaticRotation::getScheduleExpression),
+                Optional.ofNullable(status).map(s -> s.rotation).map(RotationStates::fromStatus),
+                Optional.ofNullable(status).map(s -> s.currentVersionId));
     }
 
     /** The ownership tag value: cluster, namespace and name. */

@@ -20,6 +20,12 @@ public enum EventReason {
     RolePolicyRemoved(false),
     /** A stack's token parameters are being updated: this replaces its Auto Scaling group. */
     StackUpdateStarted(true),
+    /** AWSCURRENT was changed outside the operator; the Kubernetes Secret's value was put back. */
+    ExternalChangeReplaced(true),
+    RotationConfigured(false),
+    InstanceRefreshStarted(false),
+    /** A version no running instance can hold any more: it may be revoked in Buildkite. */
+    VersionRevocable(false),
     /** The resource became Stalled; the Event's message says why. */
     ReconcileStalled(true),
     /** An AWS call failed; the Event's message says which. */
@@ -42,10 +48,14 @@ public enum EventReason {
             return SecretTagged;
         } else if (action instanceof Action.UpdateSecretKey) {
             return SecretKeyChanged;
-        } else if (action instanceof Action.PutSecretValue) {
-            return SecretValueUpdated;
-        } else if (action instanceof Action.RestoreVersion) {
-            return SecretVersionRestored;
+        } else if (action instanceof Action.PutSecretValue put) {
+            return put.replacesExternalChange() ? ExternalChangeReplaced : SecretValueUpdated;
+        } else if (action instanceof Action.RestoreVersion restore) {
+            return restore.replacesExternalChange() ? ExternalChangeReplaced : SecretVersionRestored;
+        } else if (action instanceof Action.StartInstanceRefresh) {
+            return InstanceRefreshStarted;
+        } else if (action instanceof Action.ConfigureRotation) {
+            return RotationConfigured;
         } else if (action instanceof Action.ReplicateSecret) {
             return ReplicaAdded;
         } else if (action instanceof Action.RekeyReplica) {

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.elasticci.buildkite.token.aws.AutoScalingGateway;
 import io.elasticci.buildkite.token.aws.AwsFailure;
 import io.elasticci.buildkite.token.aws.CloudFormationGateway;
 import io.elasticci.buildkite.token.aws.IamGateway;
@@ -30,6 +31,7 @@ public class PlanExecutor {
     private final KeyResolver keys;
     private final IamGateway iam;
     private final CloudFormationGateway cloudFormation;
+    private final AutoScalingGateway autoScaling;
 
     /** What was done, and the failure that stopped the rest, if any. */
     public record Result(List<Action> done, Optional<Action> failedAction, Optional<AwsFailure> failure) {
@@ -40,7 +42,8 @@ public class PlanExecutor {
 
     @Inject
     public PlanExecutor(SecretsManagerGateway secrets, KeyResolver keys, IamGateway iam,
-            CloudFormationGateway cloudFormation) {
+            CloudFormationGateway cloudFormation, AutoScalingGateway autoScaling) {
+        this.autoScaling = autoScaling;
         this.secrets = secrets;
         this.keys = keys;
         this.iam = iam;
@@ -94,6 +97,10 @@ public class PlanExecutor {
             iam.putInlinePolicy(a.roleName(), a.policyName(), a.document());
         } else if (action instanceof Action.DeleteRolePolicy a) {
             iam.deleteInlinePolicy(a.roleName(), a.policyName());
+        } else if (action instanceof Action.StartInstanceRefresh a) {
+            autoScaling.startRefresh(a.region(), a.group(), a.minHealthyPercentage(), a.protectedInstances());
+        } else if (action instanceof Action.ConfigureRotation a) {
+            secrets.configureRotation(a.region(), a.secretArn(), a.lambdaArn(), a.scheduleExpression());
         } else if (action instanceof Action.UpdateStackParameters a) {
             cloudFormation.updateParameters(a.region(), a.stackId(), a.parameterKeys(), a.values());
         } else {

@@ -39,6 +39,7 @@ public final class StatusAggregator {
     public static final String RESOURCE_POLICY_APPLIED = "ResourcePolicyApplied";
     public static final String PERMISSIONS_GRANTED = "PermissionsGranted";
     public static final String STACKS_CONFIGURED = "StacksConfigured";
+    public static final String INSTANCES_REFRESHED = "InstancesRefreshed";
     /** The condition of each problem scope, in the order status lists them. */
     private static final java.util.Map<Problem.Scope, String> SCOPED = new java.util.LinkedHashMap<>();
 
@@ -48,6 +49,7 @@ public final class StatusAggregator {
         SCOPED.put(Problem.Scope.POLICY, RESOURCE_POLICY_APPLIED);
         SCOPED.put(Problem.Scope.PERMISSIONS, PERMISSIONS_GRANTED);
         SCOPED.put(Problem.Scope.STACKS, STACKS_CONFIGURED);
+        SCOPED.put(Problem.Scope.ROLLOUT, INSTANCES_REFRESHED);
     }
     static final int MAX_PLAN_ENTRIES = 50;
     private static final int MAX_MESSAGES = 3;
@@ -62,7 +64,13 @@ public final class StatusAggregator {
      * @param pending actions still to do: in dryRun the whole plan, else what re-planning still found
      */
     public record Outcome(long generation, Mode mode, Optional<DesiredToken> desired, Optional<Snapshot> snapshot,
-            List<Action> shownPlan, List<Action> pending, List<Problem> problems) {
+            List<Action> shownPlan, List<Action> pending, List<Problem> problems,
+            Optional<io.elasticci.buildkite.token.plan.RotationState> rotation) {
+
+        public Outcome(long generation, Mode mode, Optional<DesiredToken> desired, Optional<Snapshot> snapshot,
+                List<Action> shownPlan, List<Action> pending, List<Problem> problems) {
+            this(generation, mode, desired, snapshot, shownPlan, pending, problems, Optional.empty());
+        }
     }
 
     private StatusAggregator() {
@@ -85,6 +93,10 @@ public final class StatusAggregator {
         outcome.snapshot().ifPresent(s -> fillObservations(status, outcome.desired().orElse(null), s));
         if (outcome.snapshot().isEmpty()) {
             copyObservations(previous, status);
+        }
+        outcome.rotation().map(RotationStates::toStatus).ifPresent(r -> status.rotation = r);
+        if (outcome.rotation().isEmpty() && previous != null) {
+            status.rotation = previous.rotation;
         }
         outcome.shownPlan().stream().limit(MAX_PLAN_ENTRIES)
                 .forEach(a -> status.plan.add(new PlanEntry(a.name(), a.region(), a.target(), a.detail())));
@@ -229,5 +241,6 @@ public final class StatusAggregator {
         to.regionsReady = from.regionsReady;
         to.stacksReady = from.stacksReady;
         to.regions = from.regions;
+        to.rotation = from.rotation;
     }
 }

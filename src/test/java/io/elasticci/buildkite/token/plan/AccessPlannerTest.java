@@ -71,7 +71,7 @@ class AccessPlannerTest {
                 new DesiredToken.DesiredRegion(EAST, "alias/buildkite-token", List.of("ci")),
                 new DesiredToken.DesiredRegion(WEST, "alias/buildkite-token", List.of("west")));
         return new DesiredToken(base.secretName(), EAST, regions, base.tags(), OWNER, Optional.empty(), true,
-                managePermissions, manageStacks, 7, Map.of(), Map.of());
+                managePermissions, manageStacks, 7, Map.of(), Map.of(), DesiredToken.Rollout.defaults());
     }
 
     static StackObservation withParameter(StackObservation s, String key, String value) {
@@ -205,7 +205,8 @@ class AccessPlannerTest {
             Map<String, String> claims) {
         DesiredToken d = desired(managePermissions, manageStacks);
         return new DesiredToken(d.secretName(), d.primaryRegion(), d.regions(), d.tags(), d.owner(),
-                d.expectedAccountId(), true, managePermissions, manageStacks, 7, updates, claims);
+                d.expectedAccountId(), true, managePermissions, manageStacks, 7, updates, claims,
+                DesiredToken.Rollout.defaults());
     }
 
     private static Arguments row(String name, DesiredToken desired, Consumer<World> bend, List<String> actions,

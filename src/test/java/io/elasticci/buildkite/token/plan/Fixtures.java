@@ -60,6 +60,7 @@ final class Fixtures {
         Map<String, Boolean> simulations = new HashMap<>();
         Map<String, String> keyPolicies = new HashMap<>();
         int removals;
+        RolloutObservation rollout;
 
         /** The secret in us-east-1, replicated in sync to the other regions, everything with its spec key. */
         static World converged(String... regions) {
@@ -94,7 +95,7 @@ final class Fixtures {
                     : Optional.empty();
             return new Snapshot(CallerIdentity.fromArn(accountId, "arn:" + partition + ":iam::" + accountId
                     + ":role/operator"), secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty(),
-                    new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies), removals);
+                    new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies), removals, rollout);
         }
     }
 

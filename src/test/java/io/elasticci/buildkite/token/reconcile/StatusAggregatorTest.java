@@ -114,7 +114,7 @@ class StatusAggregatorTest {
 
     @Test
     void dryRunShowsThePlanAndIsNotReady() {
-        Action put = new Action.PutSecretValue("us-east-1", ARN, "t".repeat(64));
+        Action put = new Action.PutSecretValue("us-east-1", ARN, "t".repeat(64), false);
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome(Mode.DRY_RUN, List.of(put), List.of(put),
                 List.of()), null, T0);
         assertThat(summary(status, "Ready")).isEqualTo("False/DryRun");

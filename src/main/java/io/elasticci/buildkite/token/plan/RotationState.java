@@ -1,0 +1,59 @@
+package io.elasticci.buildkite.token.plan;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The rollout of one version, as remembered between reconciles (in status). A baseline (no previous version) is the
+ * first version the operator saw: nothing to roll out.
+ */
+public record RotationState(String versionId, String previousVersionId, Instant observedAt, Instant inSyncAt,
+        List<Refresh> refreshes, List<String> revocableVersionIds) {
+
+    /** At most this many revocable versions are remembered. */
+    static final int MAX_REVOCABLE = 10;
+
+    public RotationState {
+        refreshes = List.copyOf(refreshes);
+        revocableVersionIds = List.copyOf(revocableVersionIds);
+    }
+
+    /** One stack's refresh for this version. */
+    public record Refresh(String region, String stack, String group, String id, String status, Integer percentComplete,
+            String statusReason) {
+        public String key() {
+            return region + "/" + stack;
+        }
+    }
+
+    public boolean baseline() {
+        return previousVersionId == null;
+    }
+
+    /** The rollout is over: the previous version was declared revocable. */
+    public boolean complete() {
+        return baseline() || revocableVersionIds.contains(previousVersionId);
+    }
+
+    public Optional<Refresh> refreshOf(String key) {
+        return refreshes.stream().filter(r -> r.key().equals(key)).findFirst();
+    }
+
+    RotationState inSync(Instant at) {
+        return new RotationState(versionId, previousVersionId, observedAt, at, refreshes, revocableVersionIds);
+    }
+
+    RotationState withRefreshes(List<Refresh> list) {
+        return new RotationState(versionId, previousVersionId, observedAt, inSyncAt, list, revocableVersionIds);
+    }
+
+    RotationState previousRevocable() {
+        List<String> revocable = new ArrayList<>(revocableVersionIds);
+        revocable.remove(previousVersionId);
+        revocable.add(0, previousVersionId);
+        return new RotationState(versionId, previousVersionId, observedAt, inSyncAt, refreshes,
+                revocable.subList(0, Math.min(MAX_REVOCABLE, revocable.size())));
+    }
+}

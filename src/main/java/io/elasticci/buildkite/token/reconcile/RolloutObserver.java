@@ -1,0 +1,66 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.elasticci.buildkite.token.aws.AutoScalingGateway;
+import io.elasticci.buildkite.token.aws.SecretDescription;
+import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
+import io.elasticci.buildkite.token.plan.AccessObservation;
+import io.elasticci.buildkite.token.plan.DesiredToken;
+import io.elasticci.buildkite.token.plan.RolloutObservation;
+import io.elasticci.buildkite.token.plan.RotationState;
+import io.elasticci.buildkite.token.plan.StackObservation;
+
+/**
+ * Reads how far the current version has reached, but only while a rotation is rolling out: at steady state (the
+ * first version seen, or the previous version already revocable) it costs no call at all.
+ */
+@ApplicationScoped
+public class RolloutObserver {
+
+    private final SecretsManagerGateway secrets;
+    private final AutoScalingGateway autoScaling;
+    private final Parallel parallel;
+    private final Clock clock;
+
+    @Inject
+    public RolloutObserver(SecretsManagerGateway secrets, AutoScalingGateway autoScaling, Parallel parallel,
+            Clock clock) {
+        this.secrets = secrets;
+        this.autoScaling = autoScaling;
+        this.parallel = parallel;
+        this.clock = clock;
+    }
+
+    public RolloutObservation observe(DesiredToken desired, Optional<SecretDescription> secret,
+            AccessObservation access) {
+        Optional<String> current = secret.filter(s -> !s.isReplica()).flatMap(SecretDescription::currentVersionId);
+        Optional<RotationState> previous = desired.rollout().previous();
+        boolean settled = current.isEmpty() || previous.isEmpty()
+                || previous.get().versionId().equals(current.get()) && previous.get().complete();
+        if (settled) {
+            return RolloutObservation.notObserved(clock.instant());
+        }
+        String version = current.get();
+        Map<String, String> replicaVersions = new HashMap<>();
+        parallel.map(desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region).toList(),
+                region -> secrets.describe(region, desired.secretName()).flatMap(SecretDescription::currentVersionId)
+                        .orElse(""))
+                .forEach(replicaVersions::put);
+        Optional<java.time.Instant> created = secrets.versionCreated(desired.primaryRegion(), secret.get().arn(),
+                version);
+        List<StackObservation> withGroups = access.stacks().stream().filter(s -> s.autoScalingGroup() != null)
+                .toList();
+        List<RolloutObservation.Fleet> fleets = List.copyOf(parallel.map(withGroups, s -> new RolloutObservation
+                .Fleet(s.region(), s.name(), s.autoScalingGroup(), autoScaling.refreshes(s.region(),
+                        s.autoScalingGroup()), autoScaling.instances(s.region(), s.autoScalingGroup()))).values());
+        return new RolloutObservation(clock.instant(), true, replicaVersions, created, fleets);
+    }
+}
