@@ -59,6 +59,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final CallLog calls = new CallLog();
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
+    private final IamDirectory iam = new IamDirectory(clock);
     private final Map<String, AwsService> services = new LinkedHashMap<>();
     private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
@@ -66,6 +67,7 @@ public final class AwsEmulator implements AutoCloseable {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
+        List.of(new IamService()).forEach(service -> services.put(service.name(), service));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
         List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -111,6 +113,11 @@ public final class AwsEmulator implements AutoCloseable {
         return calls;
     }
 
+    /** IAM state of an account (created empty on first use; IAM is global, so no region). */
+    public IamState iam(String accountId) {
+        return iam.account(accountId);
+    }
+
     /** KMS state of an account (created empty on first use). */
     public KmsState kms(String accountId) {
         return account(accountId).kms();
@@ -140,6 +147,7 @@ public final class AwsEmulator implements AutoCloseable {
         });
         faults.clear();
         calls.clear();
+        iam.clear();
         clock.set(MutableClock.START);
         autoScaling.values().forEach(AutoScalingState::clear);
     }
@@ -167,7 +175,7 @@ public final class AwsEmulator implements AutoCloseable {
         Objects.requireNonNull(accountId, "accountId");
         return state.computeIfAbsent(accountId, a -> {
             KmsState kms = new KmsState(a, clock);
-            return new AccountState(kms, new SecretsManagerState(a, kms, clock));
+            return new AccountState(kms, new SecretsManagerState(a, kms, clock, iam));
         });
     }
 

@@ -8,6 +8,8 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -51,6 +53,27 @@ final class EmulatorClients implements AutoCloseable {
                 .endpointOverride(emulator.endpoint())
                 .region(Region.of(region))
                 .credentialsProvider(credentials(accessKeyId))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    /** IAM is global: the client uses the aws-global region, as the operator's would. */
+    IamClient iam() {
+        return track(IamClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.AWS_GLOBAL)
+                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
+                .httpClient(http)
+                .overrideConfiguration(overrides())
+                .build());
+    }
+
+    CloudFormationClient cloudFormation(String region) {
+        return track(CloudFormationClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.of(region))
+                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
                 .httpClient(http)
                 .overrideConfiguration(overrides())
                 .build());

@@ -39,6 +39,10 @@ final class SecretsManagerService extends JsonService {
         operation("DeleteSecret", this::deleteSecret);
         operation("RestoreSecret", this::restoreSecret);
         operation("ListSecrets", this::listSecrets);
+        operation("GetResourcePolicy", this::getResourcePolicy);
+        operation("PutResourcePolicy", this::putResourcePolicy);
+        operation("DeleteResourcePolicy", this::deleteResourcePolicy);
+        operation("ValidateResourcePolicy", this::validateResourcePolicy);
     }
 
     @Override
@@ -192,6 +196,33 @@ final class SecretsManagerService extends JsonService {
                 list.add(describe(s, "SecretVersionsToStages"));
             }
         }
+        return out;
+    }
+
+    private ObjectNode getResourcePolicy(CallContext ctx, JsonProtocol.Input in) {
+        SecretsManagerState.Policy p = ctx.secretsManager().getResourcePolicy(ctx.region(),
+                in.requiredString("SecretId"));
+        ObjectNode out = arnAndName(p.info());
+        putIfNotNull(out, "ResourcePolicy", p.policy());
+        return out;
+    }
+
+    private ObjectNode putResourcePolicy(CallContext ctx, JsonProtocol.Input in) {
+        return arnAndName(ctx.secretsManager().putResourcePolicy(ctx.region(), in.requiredString("SecretId"),
+                in.requiredString("ResourcePolicy"), in.bool("BlockPublicPolicy", false)));
+    }
+
+    private ObjectNode deleteResourcePolicy(CallContext ctx, JsonProtocol.Input in) {
+        return arnAndName(ctx.secretsManager().deleteResourcePolicy(ctx.region(), in.requiredString("SecretId")));
+    }
+
+    private ObjectNode validateResourcePolicy(CallContext ctx, JsonProtocol.Input in) {
+        List<ResourcePolicies.Problem> problems = ctx.secretsManager().validateResourcePolicy(ctx.region(),
+                in.string("SecretId"), in.requiredString("ResourcePolicy"));
+        ObjectNode out = JsonProtocol.object();
+        out.put("PolicyValidationPassed", problems.isEmpty());
+        ArrayNode errors = out.putArray("ValidationErrors");
+        problems.forEach(p -> errors.addObject().put("CheckName", p.checkName()).put("ErrorMessage", p.message()));
         return out;
     }
 

@@ -1,5 +1,7 @@
 package io.elasticci.buildkite.token.emulator;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,6 +164,10 @@ public final class SecretsManagerState {
     record Replicated(SecretInfo info, List<ReplicaInfo> replication) {
     }
 
+    /** A secret and its resource policy as GetResourcePolicy shows it (null: none). */
+    record Policy(SecretInfo info, String policy) {
+    }
+
     /** A read value; toString never shows it. */
     record Value(SecretInfo info, String versionId, Set<String> stages, Instant createdDate, String string,
                  byte[] binary) {
@@ -217,6 +223,8 @@ public final class SecretsManagerState {
         Secret primary;
         /** On a primary: replication per replica region. */
         final LinkedHashMap<String, Replication> replications = new LinkedHashMap<>();
+        /** The resource policy as stored: role principals pinned to their unique IDs (null: none). */
+        ObjectNode policy;
 
         Secret(String region, String name, String suffix, String arn, Instant created) {
             this.region = region;
@@ -247,14 +255,16 @@ public final class SecretsManagerState {
     private final String account;
     private final KmsState kms;
     private final Clock clock;
+    private final ResourcePolicies policies;
     private final Map<String, Map<String, Secret>> regions = new LinkedHashMap<>();
     private final Map<String, String> replicationFailures = new LinkedHashMap<>();
     private Duration replicationDelay = Duration.ZERO;
 
-    SecretsManagerState(String account, KmsState kms, Clock clock) {
+    SecretsManagerState(String account, KmsState kms, Clock clock, IamDirectory iam) {
         this.account = account;
         this.kms = kms;
         this.clock = clock;
+        this.policies = new ResourcePolicies(iam);
     }
 
     public String account() {
@@ -677,6 +687,88 @@ public final class SecretsManagerState {
                 .toList();
     }
 
+    // ------------------------------------------------------------------ resource policies
+
+    /**
+     * The resource policy as GetResourcePolicy shows it in that region (a replica shows its primary's), or empty.
+     */
+    public synchronized Optional<String> resourcePolicy(String region, String nameOrArn) {
+        settle();
+        return lookup(region, nameOrArn).filter(s -> s.policy != null).map(s -> policies.render(s.policy));
+    }
+
+    /** Puts a resource policy as PutResourcePolicy does (same checks; public policies not blocked). */
+    public void setResourcePolicy(String region, String nameOrArn, String policyJson) {
+        putResourcePolicy(region, nameOrArn, policyJson, false);
+    }
+
+    /**
+     * Whether the saved resource policy of the secret (as replicated to that region) allows the role the action:
+     * an Allow statement names the role's <em>current</em> unique ID (or {@code *}, its conditions permitting) and
+     * no Deny statement applies. False when the secret, the policy or the role does not exist. A role re-created
+     * after the policy was saved is not granted until the policy is saved again.
+     */
+    public synchronized boolean policyGrants(String region, String secretName, String roleArn, String action) {
+        settle();
+        Optional<Secret> secret = lookup(region, secretName);
+        if (secret.isEmpty() || secret.get().policy == null) {
+            return false;
+        }
+        return policies.roleByArn(roleArn)
+                .map(role -> policies.grants(secret.get().policy, secret.get().arn, role, action))
+                .orElse(false);
+    }
+
+    synchronized Policy getResourcePolicy(String region, String secretId) {
+        settle();
+        Secret s = find(region, secretId);
+        return new Policy(info(s), s.policy == null ? null : policies.render(s.policy));
+    }
+
+    synchronized SecretInfo putResourcePolicy(String region, String secretId, String policyJson,
+                                              boolean blockPublicPolicy) {
+        settle();
+        Secret s = find(region, secretId);
+        requirePolicyOnPrimary(s);
+        requireNotDeleted(s);
+        if (policyJson == null) {
+            throw JsonProtocol.Input.missing("ResourcePolicy");
+        }
+        s.policy = policies.pin(policyJson, blockPublicPolicy);
+        changed(s);
+        return info(s);
+    }
+
+    synchronized SecretInfo deleteResourcePolicy(String region, String secretId) {
+        settle();
+        Secret s = find(region, secretId);
+        requirePolicyOnPrimary(s);
+        requireNotDeleted(s);
+        if (s.policy != null) {
+            s.policy = null;
+            changed(s);
+        }
+        return info(s);
+    }
+
+    synchronized List<ResourcePolicies.Problem> validateResourcePolicy(String region, String secretIdOrNull,
+                                                                       String policyJson) {
+        settle();
+        if (secretIdOrNull != null) {
+            find(region, secretIdOrNull);
+        }
+        if (policyJson == null) {
+            throw JsonProtocol.Input.missing("ResourcePolicy");
+        }
+        return policies.validate(policyJson);
+    }
+
+    private static void requirePolicyOnPrimary(Secret s) {
+        if (s.primary != null) {
+            throw AwsError.of("InvalidParameterException", REPLICA_REFUSED);
+        }
+    }
+
     // ------------------------------------------------------------------ replication
 
     private void validateReplicaRequests(String primaryRegion, Secret primary, List<ReplicaRequest> requests) {
@@ -790,6 +882,7 @@ public final class SecretsManagerState {
         LinkedHashMap<String, Version> copies = new LinkedHashMap<>();
         p.versions.forEach((id, v) -> copies.put(id, v.copy()));
         replica.versions = copies;
+        replica.policy = p.policy == null ? null : p.policy.deepCopy();
         replica.lastChanged = p.lastChanged;
         r.status = IN_SYNC;
         r.message = REPLICATION_SUCCEEDED;
