@@ -204,6 +204,49 @@ public final class KmsState {
         key.policy = policyJson;
     }
 
+    /**
+     * Replaces a key's policy with one that does <em>not</em> delegate to IAM (no account-root statement): the
+     * emulator's caller administers the key, and only the given roles may use it. For such a key an IAM policy
+     * grant alone gives a role nothing.
+     */
+    public synchronized void setKeyPolicyWithoutRootDelegation(String region, String keyId,
+                                                               String... allowedRoleArns) {
+        StringBuilder b = new StringBuilder();
+        b.append("{\n")
+                .append("  \"Version\" : \"2012-10-17\",\n")
+                .append("  \"Id\" : \"key-consolepolicy-3\",\n")
+                .append("  \"Statement\" : [ {\n")
+                .append("    \"Sid\" : \"Allow access for Key Administrators\",\n")
+                .append("    \"Effect\" : \"Allow\",\n")
+                .append("    \"Principal\" : {\n")
+                .append("      \"AWS\" : \"").append(AwsEmulator.callerArn(account)).append("\"\n")
+                .append("    },\n")
+                .append("    \"Action\" : [ \"kms:Create*\", \"kms:Describe*\", \"kms:Enable*\", \"kms:List*\", ")
+                .append("\"kms:Put*\", \"kms:Update*\", \"kms:Revoke*\", \"kms:Disable*\", \"kms:Get*\", ")
+                .append("\"kms:Delete*\", \"kms:TagResource\", \"kms:UntagResource\", \"kms:ScheduleKeyDeletion\", ")
+                .append("\"kms:CancelKeyDeletion\" ],\n")
+                .append("    \"Resource\" : \"*\"\n")
+                .append("  }");
+        if (allowedRoleArns.length > 0) {
+            b.append(", {\n")
+                    .append("    \"Sid\" : \"Allow use of the key\",\n")
+                    .append("    \"Effect\" : \"Allow\",\n")
+                    .append("    \"Principal\" : {\n")
+                    .append("      \"AWS\" : [ ");
+            for (int i = 0; i < allowedRoleArns.length; i++) {
+                b.append(i == 0 ? "" : ", ").append('"').append(allowedRoleArns[i]).append('"');
+            }
+            b.append(" ]\n")
+                    .append("    },\n")
+                    .append("    \"Action\" : [ \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\", ")
+                    .append("\"kms:GenerateDataKey*\", \"kms:DescribeKey\" ],\n")
+                    .append("    \"Resource\" : \"*\"\n")
+                    .append("  }");
+        }
+        b.append(" ]\n}");
+        setKeyPolicy(region, keyId, b.toString());
+    }
+
     public synchronized String keyPolicy(String region, String keyId) {
         Key key = resolve(region, keyId);
         return key.policy;
