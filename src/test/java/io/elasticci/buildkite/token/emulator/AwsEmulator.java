@@ -60,6 +60,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
     private final IamDirectory iam = new IamDirectory(clock);
+    private final Map<String, CloudFormationState> cloudFormation = new ConcurrentHashMap<>();
     private final Map<String, AwsService> services = new LinkedHashMap<>();
     private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
@@ -67,7 +68,7 @@ public final class AwsEmulator implements AutoCloseable {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
-        List.of(new IamService()).forEach(service -> services.put(service.name(), service));
+        List.of(new IamService(), new CloudFormationService()).forEach(service -> services.put(service.name(), service));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
         List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -118,6 +119,12 @@ public final class AwsEmulator implements AutoCloseable {
         return iam.account(accountId);
     }
 
+    /** CloudFormation stacks of an account, every region (created empty on first use). */
+    public CloudFormationState cloudFormation(String accountId) {
+        return cloudFormation.computeIfAbsent(Objects.requireNonNull(accountId, "accountId"),
+                a -> new CloudFormationState(a, clock, iam(a)));
+    }
+
     /** KMS state of an account (created empty on first use). */
     public KmsState kms(String accountId) {
         return account(accountId).kms();
@@ -148,6 +155,7 @@ public final class AwsEmulator implements AutoCloseable {
         faults.clear();
         calls.clear();
         iam.clear();
+        cloudFormation.values().forEach(CloudFormationState::clear);
         clock.set(MutableClock.START);
         autoScaling.values().forEach(AutoScalingState::clear);
     }

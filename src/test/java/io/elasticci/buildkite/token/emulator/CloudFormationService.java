@@ -1,0 +1,142 @@
+package io.elasticci.buildkite.token.emulator;
+
+import io.elasticci.buildkite.token.emulator.CloudFormationState.ResourceInfo;
+import io.elasticci.buildkite.token.emulator.CloudFormationState.StackInfo;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CloudFormation over the query protocol: DescribeStacks, DescribeStackResource, DescribeStackResources and
+ * UpdateStack (UsePreviousTemplate only). Semantics live in {@link CloudFormationState}.
+ */
+final class CloudFormationService extends QueryService {
+
+    static final String NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+    CloudFormationService() {
+        super(NAMESPACE, "2010-05-15");
+        operation("DescribeStacks", this::describeStacks);
+        operation("DescribeStackResource", this::describeStackResource);
+        operation("DescribeStackResources", this::describeStackResources);
+        operation("UpdateStack", this::updateStack);
+    }
+
+    @Override
+    String name() {
+        return "cloudformation";
+    }
+
+    private static CloudFormationState cfn(CallContext ctx) {
+        return ctx.emulator().cloudFormation(ctx.account());
+    }
+
+    private void describeStacks(CallContext ctx, QueryParams in, Xml out) {
+        out.open("Stacks");
+        for (StackInfo s : cfn(ctx).describeStacks(ctx.region(), in.string("StackName"))) {
+            out.open("member");
+            stack(out, s);
+            out.close("member");
+        }
+        out.close("Stacks");
+    }
+
+    private void describeStackResource(CallContext ctx, QueryParams in, Xml out) {
+        String stackName = in.requiredString("StackName");
+        String logicalId = in.requiredString("LogicalResourceId");
+        StackInfo s = cfn(ctx).describeStackResources(ctx.region(), stackName, null, logicalId);
+        ResourceInfo r = s.resource(logicalId).orElseThrow();
+        out.open("StackResourceDetail")
+                .element("StackName", s.stackName())
+                .element("StackId", s.stackId())
+                .element("LogicalResourceId", r.logicalId())
+                .element("PhysicalResourceId", r.physicalId())
+                .element("ResourceType", r.type())
+                .element("LastUpdatedTimestamp", r.lastUpdated())
+                .element("ResourceStatus", r.status())
+                .open("DriftInformation").element("StackResourceDriftStatus", "NOT_CHECKED").close("DriftInformation")
+                .close("StackResourceDetail");
+    }
+
+    private void describeStackResources(CallContext ctx, QueryParams in, Xml out) {
+        String logicalId = in.string("LogicalResourceId");
+        StackInfo s = cfn(ctx).describeStackResources(ctx.region(), in.string("StackName"),
+                in.string("PhysicalResourceId"), logicalId);
+        out.open("StackResources");
+        for (ResourceInfo r : s.resources()) {
+            if (logicalId != null && !logicalId.equals(r.logicalId())) {
+                continue;
+            }
+            out.open("member")
+                    .element("StackName", s.stackName())
+                    .element("StackId", s.stackId())
+                    .element("LogicalResourceId", r.logicalId())
+                    .element("PhysicalResourceId", r.physicalId())
+                    .element("ResourceType", r.type())
+                    .element("Timestamp", r.lastUpdated())
+                    .element("ResourceStatus", r.status())
+                    .open("DriftInformation").element("StackResourceDriftStatus", "NOT_CHECKED")
+                    .close("DriftInformation")
+                    .close("member");
+        }
+        out.close("StackResources");
+    }
+
+    private void updateStack(CallContext ctx, QueryParams in, Xml out) {
+        List<CloudFormationState.ParameterInput> parameters = new ArrayList<>();
+        for (QueryParams p : in.members("Parameters")) {
+            parameters.add(new CloudFormationState.ParameterInput(p.string("ParameterKey"), p.string("ParameterValue"),
+                    Boolean.TRUE.equals(p.bool("UsePreviousValue"))));
+        }
+        Map<String, String> tags = null;
+        List<QueryParams> tagParams = in.members("Tags");
+        if (!tagParams.isEmpty()) {
+            tags = new LinkedHashMap<>();
+            for (QueryParams t : tagParams) {
+                tags.put(t.string("Key"), t.string("Value") == null ? "" : t.string("Value"));
+            }
+        }
+        String stackId = cfn(ctx).updateStack(ctx.region(), in.string("StackName"),
+                Boolean.TRUE.equals(in.bool("UsePreviousTemplate")),
+                in.has("TemplateBody") || in.has("TemplateURL"), parameters, in.strings("Capabilities"), tags);
+        out.element("StackId", stackId);
+    }
+
+    private static void stack(Xml out, StackInfo s) {
+        out.element("StackId", s.stackId())
+                .element("StackName", s.stackName())
+                .element("Description", s.description());
+        out.open("Parameters");
+        s.parameters().forEach((k, v) -> out.open("member").element("ParameterKey", k).element("ParameterValue", v)
+                .close("member"));
+        out.close("Parameters");
+        out.element("CreationTime", s.creationTime())
+                .element("LastUpdatedTime", s.lastUpdatedTime())
+                .open("RollbackConfiguration").close("RollbackConfiguration")
+                .element("StackStatus", s.status())
+                .element("StackStatusReason", s.statusReason())
+                .element("DisableRollback", false)
+                .open("NotificationARNs").close("NotificationARNs");
+        out.open("Capabilities");
+        s.capabilities().forEach(c -> out.element("member", c));
+        out.close("Capabilities");
+        out.open("Outputs");
+        s.outputs().forEach((k, v) -> {
+            out.open("member").element("OutputKey", k).element("OutputValue", v);
+            if (s.parentId() == null) {
+                out.element("ExportName", s.stackName() + "-" + k);
+            }
+            out.close("member");
+        });
+        out.close("Outputs");
+        out.open("Tags");
+        s.tags().forEach((k, v) -> out.open("member").element("Key", k).element("Value", v).close("member"));
+        out.close("Tags");
+        out.element("EnableTerminationProtection", false)
+                .element("ParentId", s.parentId())
+                .element("RootId", s.rootId())
+                .open("DriftInformation").element("StackDriftStatus", "NOT_CHECKED").close("DriftInformation");
+    }
+}
