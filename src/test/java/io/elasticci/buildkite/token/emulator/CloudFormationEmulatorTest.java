@@ -43,6 +43,7 @@ class CloudFormationEmulatorTest {
     private static EmulatorClients clients;
     private static CloudFormationClient cfn;
     private static final List<AutoScalingGroupChange> asgChanges = new CopyOnWriteArrayList<>();
+    private static final List<String> replacements = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -50,6 +51,7 @@ class CloudFormationEmulatorTest {
         clients = new EmulatorClients(emulator, false);
         cfn = clients.cloudFormation(REGION);
         stacks().onAutoScalingGroupChange(asgChanges::add);
+        stacks().onAutoScalingGroupReplaced((oldName, newName) -> replacements.add(oldName + "->" + newName));
     }
 
     @AfterAll
@@ -62,6 +64,7 @@ class CloudFormationEmulatorTest {
     void reset() {
         emulator.reset();
         asgChanges.clear();
+        replacements.clear();
     }
 
     private static CloudFormationState stacks() {
@@ -301,6 +304,7 @@ class CloudFormationEmulatorTest {
         assertThat(asg.physicalResourceId()).isEqualTo(newAsg);
         assertThat(asg.resourceStatusAsString()).isEqualTo("UPDATE_COMPLETE");
         assertThat(asgChanges).containsExactly(new AutoScalingGroupChange(ACCOUNT, REGION, "ci", oldAsg, newAsg, 0, 10));
+        assertThat(replacements).containsExactly(oldAsg + "->" + newAsg);
 
         StackInfo after = stacks().stack(REGION, "ci").orElseThrow();
         assertThat(after.instanceRole().roleId()).isEqualTo(before.instanceRole().roleId()); // roles stay
@@ -466,6 +470,7 @@ class CloudFormationEmulatorTest {
         assertThat(iam().role(info.scalerRoles().get(0).name())).isEmpty();
         assertThat(asgChanges).containsExactly(new AutoScalingGroupChange(ACCOUNT, REGION, "ci",
                 info.autoScalingGroupName(), null, 0, 10));
+        assertThat(replacements).isEmpty();
         assertThat(cfn.describeStacks().stacks()).isEmpty();
         // the name is free again
         stacks().createElasticCiStack(REGION, "ci", StackShape.LEGACY, Map.of());

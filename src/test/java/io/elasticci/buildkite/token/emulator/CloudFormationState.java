@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -373,6 +374,16 @@ public final class CloudFormationState {
     /** Called (outside the state's lock) whenever a stack's Auto Scaling group is created, replaced or deleted. */
     public void onAutoScalingGroupChange(Consumer<AutoScalingGroupChange> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Shorthand for {@link #onAutoScalingGroupChange}: only replacements, as (old name, new name). */
+    public void onAutoScalingGroupReplaced(BiConsumer<String, String> listener) {
+        Objects.requireNonNull(listener, "listener");
+        onAutoScalingGroupChange(change -> {
+            if (change.replaced()) {
+                listener.accept(change.oldName(), change.newName());
+            }
+        });
     }
 
     // ------------------------------------------------------------------ operations

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -149,39 +148,6 @@ final class PolicyDocument {
                 }
             }
             return all;
-        }
-
-        /** Condition keys the statement tests. */
-        Set<String> conditionKeys() {
-            Set<String> keys = new LinkedHashSet<>();
-            if (condition != null) {
-                condition.elements().forEachRemaining(k -> k.fieldNames().forEachRemaining(keys::add));
-            }
-            return keys;
-        }
-
-        /** Operator names per condition key (lower-case keys). */
-        List<Map.Entry<String, String>> conditionOperatorsAndKeys() {
-            List<Map.Entry<String, String>> out = new ArrayList<>();
-            if (condition != null) {
-                condition.fields().forEachRemaining(op -> op.getValue().fieldNames()
-                        .forEachRemaining(k -> out.add(Map.entry(op.getKey(), k))));
-            }
-            return out;
-        }
-
-        /** The values a condition gives one key under one operator. */
-        List<String> conditionValues(String operator, String key) {
-            List<String> out = new ArrayList<>();
-            JsonNode v = condition == null ? null : condition.path(operator).get(key);
-            if (v != null) {
-                if (v.isArray()) {
-                    v.forEach(e -> out.add(e.asText()));
-                } else {
-                    out.add(v.asText());
-                }
-            }
-            return out;
         }
     }
 
@@ -433,9 +399,5 @@ final class PolicyDocument {
             out.add(v.asText());
         }
         return out;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
