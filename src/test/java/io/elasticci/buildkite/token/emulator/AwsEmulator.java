@@ -68,7 +68,7 @@ public final class AwsEmulator implements AutoCloseable {
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
-        List.of(new IamService(), new CloudFormationService()).forEach(service -> services.put(service.name(), service));
+        List.of(new IamService(), new CloudFormationService()).forEach(s -> services.put(s.name(), s));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
         List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);

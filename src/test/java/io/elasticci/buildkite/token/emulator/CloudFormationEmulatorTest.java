@@ -136,7 +136,8 @@ class CloudFormationEmulatorTest {
         assertThat(params).containsEntry("BuildkiteAgentToken", "****").containsEntry("InstanceRoleARN", "")
                 .containsEntry("MinSize", "0").containsEntry("MaxSize", "10")
                 .containsEntry("LambdaArchitecture", "x86_64").containsEntry(CloudFormationState.TOKEN_PATH, PATH)
-                .containsEntry(CloudFormationState.TOKEN_KMS_KEY, KEY).containsKeys("InstanceTypes", "AgentsPerInstance");
+                .containsEntry(CloudFormationState.TOKEN_KMS_KEY, KEY)
+                .containsKeys("InstanceTypes", "AgentsPerInstance");
 
         StackResourceDetail role = resource("buildkite-ci", "IAMRole");
         assertThat(role.physicalResourceId()).isEqualTo("buildkite-ci-Role");
@@ -230,7 +231,8 @@ class CloudFormationEmulatorTest {
         StackInfo info = stacks().elasticCiStack(REGION, "ci-legacy").shape(StackShape.LEGACY)
                 .tokenParameters(PATH, "").create();
         Stack s = describe("ci-legacy");
-        assertThat(parameters(s)).doesNotContainKeys("InstanceRoleARN", "LambdaArchitecture").containsKey("InstanceType");
+        assertThat(parameters(s)).doesNotContainKeys("InstanceRoleARN", "LambdaArchitecture")
+                .containsKey("InstanceType");
         assertThat(s.capabilities()).containsExactly(Capability.CAPABILITY_NAMED_IAM);
         StackResourceDetail scaler = resource("ci-legacy", "AutoscalingLambdaExecutionRole");
         assertThat(scaler.resourceType()).isEqualTo("AWS::IAM::Role");
@@ -253,7 +255,8 @@ class CloudFormationEmulatorTest {
         assertThat(parameters(s)).containsEntry("InstanceRoleARN", custom.arn());
         assertThat(outputs(s)).containsEntry("InstanceRoleName", "shared-agent-role");
         assertThat(info.resource("IAMRole")).isEmpty();
-        assertValidationError(() -> resource("ci-custom", "IAMRole"), "Resource IAMRole does not exist for stack ci-custom");
+        assertValidationError(() -> resource("ci-custom", "IAMRole"),
+                "Resource IAMRole does not exist for stack ci-custom");
         assertThat(info.instanceRole()).isEqualTo(new CloudFormationState.RoleRef(null, null, "shared-agent-role",
                 custom.arn(), custom.roleId()));
         assertThat(iam().inlinePolicies("shared-agent-role")).isEmpty(); // the template grants it nothing
@@ -303,7 +306,8 @@ class CloudFormationEmulatorTest {
         StackResourceDetail asg = resource("ci", "AgentAutoScaleGroup");
         assertThat(asg.physicalResourceId()).isEqualTo(newAsg);
         assertThat(asg.resourceStatusAsString()).isEqualTo("UPDATE_COMPLETE");
-        assertThat(asgChanges).containsExactly(new AutoScalingGroupChange(ACCOUNT, REGION, "ci", oldAsg, newAsg, 0, 10));
+        assertThat(asgChanges)
+                .containsExactly(new AutoScalingGroupChange(ACCOUNT, REGION, "ci", oldAsg, newAsg, 0, 10));
         assertThat(replacements).containsExactly(oldAsg + "->" + newAsg);
 
         StackInfo after = stacks().stack(REGION, "ci").orElseThrow();
@@ -333,7 +337,8 @@ class CloudFormationEmulatorTest {
         stacks().createElasticCiStack(REGION, "ci", StackShape.CURRENT, Map.of());
         InsufficientCapabilitiesException expand = catchThrowableOfType(InsufficientCapabilitiesException.class,
                 () -> update("ci", Map.of(CloudFormationState.TOKEN_PATH, PATH), List.of(Capability.CAPABILITY_IAM)));
-        assertThat(expand.awsErrorDetails().errorMessage()).isEqualTo("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+        assertThat(expand.awsErrorDetails().errorMessage())
+                .isEqualTo("Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
         assertThat(expand.statusCode()).isEqualTo(400);
         InsufficientCapabilitiesException named = catchThrowableOfType(InsufficientCapabilitiesException.class,
                 () -> update("ci", Map.of(CloudFormationState.TOKEN_PATH, PATH),

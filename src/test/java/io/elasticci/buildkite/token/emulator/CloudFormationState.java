@@ -59,7 +59,7 @@ public final class CloudFormationState {
 
     /** The Elastic CI Stack shapes the operator must support (design §1 item 3). */
     public enum StackShape {
-        /** Current template: creates IAMRole; nested stack Autoscaling (x86_64) or AutoscalingArm64 with ExecutionRole. */
+        /** Current template: IAMRole; nested stack Autoscaling (x86_64) or AutoscalingArm64 with ExecutionRole. */
         CURRENT,
         /** Current template with MinSize == MaxSize: no nested scaler stack, no scaler role. */
         FIXED_SIZE,

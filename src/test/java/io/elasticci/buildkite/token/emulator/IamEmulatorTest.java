@@ -94,7 +94,8 @@ class IamEmulatorTest {
     void inlinePolicies() {
         state().createRole("ci-Role");
         String doc = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ssm:GetParameter\","
-                + "\"Resource\":\"arn:aws:ssm:us-east-1:" + ACCOUNT + ":parameter/aws/reference/secretsmanager/a b+c\"}]}";
+                + "\"Resource\":\"arn:aws:ssm:us-east-1:" + ACCOUNT
+                + ":parameter/aws/reference/secretsmanager/a b+c\"}]}";
         iam.putRolePolicy(b -> b.roleName("ci-Role").policyName("BuildkiteAgentToken-abc").policyDocument(doc));
 
         GetRolePolicyResponse got = iam.getRolePolicy(b -> b.roleName("ci-Role").policyName("BuildkiteAgentToken-abc"));
@@ -137,7 +138,8 @@ class IamEmulatorTest {
         IamState.RoleInfo first = state().createRole("/custom/", "shared-agents");
         state().putInlinePolicy("shared-agents", "p", allow("s3:GetObject", "*"));
         IamState.RoleInfo second = state().recreateRole("shared-agents");
-        assertThat(second.arn()).isEqualTo(first.arn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/custom/shared-agents");
+        assertThat(second.arn()).isEqualTo(first.arn())
+                .isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/custom/shared-agents");
         assertThat(second.roleId()).isNotEqualTo(first.roleId()).matches("AROA[A-Z0-9]{17}");
         assertThat(state().inlinePolicies("shared-agents")).isEmpty();
         assertThat(state().roleById(first.roleId())).isEmpty();

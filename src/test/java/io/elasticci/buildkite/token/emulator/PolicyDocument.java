@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 final class PolicyDocument {
 
-    /** Identity policies (IAM inline policies) forbid Principal and require Resource; resource policies the opposite. */
+    /** Identity policies (IAM inline) forbid Principal and require Resource; resource policies the opposite. */
     enum Kind { IDENTITY, RESOURCE }
 
     /** A policy the emulator cannot accept; the message says why (callers wrap it in their service's error). */

@@ -251,7 +251,8 @@ class ResourcePolicyEmulatorTest {
         IamState.RoleInfo role = iam().createRole("ci-Role");
         IamState.RoleInfo other = iam().createRole("other");
         String deny = "{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:*\","
-                + "\"Resource\":\"*\",\"Condition\":{\"ArnNotEquals\":{\"aws:PrincipalArn\":[\"" + role.arn() + "\"]}}}";
+                + "\"Resource\":\"*\",\"Condition\":{\"ArnNotEquals\":{\"aws:PrincipalArn\":[\"" + role.arn()
+                + "\"]}}}";
         String wildcardAction = "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + other.arn() + "\"},"
                 + "\"Action\":\"SecretsManager:Get*\",\"Resource\":\"*\"}";
         secrets().setResourcePolicy(EAST, NAME, policy(grant(role.arn()), wildcardAction, deny));
@@ -274,7 +275,8 @@ class ResourcePolicyEmulatorTest {
 
         ValidateResourcePolicyResponse bad = east.validateResourcePolicy(b -> b.resourcePolicy(policy(
                 grant("arn:aws:iam::" + ACCOUNT + ":role/gone"),
-                "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:*\",\"Resource\":\"*\"}")));
+                "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"secretsmanager:*\","
+                        + "\"Resource\":\"*\"}")));
         assertThat(bad.policyValidationPassed()).isFalse();
         assertThat(bad.validationErrors()).extracting(e -> e.checkName(), e -> e.errorMessage()).containsExactly(
                 tuple(ResourcePolicies.CHECK_PRINCIPAL, UNSUPPORTED),

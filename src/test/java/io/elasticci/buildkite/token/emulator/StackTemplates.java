@@ -173,7 +173,8 @@ final class StackTemplates {
     }
 
     boolean fixedSize(Map<String, String> params) {
-        return CloudFormationState.parseInt(params.get("MinSize")) == CloudFormationState.parseInt(params.get("MaxSize"));
+        return CloudFormationState.parseInt(params.get("MinSize"))
+                == CloudFormationState.parseInt(params.get("MaxSize"));
     }
 
     StackShape shape(Template t, Map<String, String> params) {
@@ -216,8 +217,9 @@ final class StackTemplates {
         if (createRole) {
             Resource role = ensureRole(s, "IAMRole", () -> s.name + "-Role", EC2_TRUST);
             Map<String, String> policies = new LinkedHashMap<>();
-            policies.put("InstancePolicy", policy(List.of("cloudwatch:PutMetricData", "cloudformation:DescribeStackResource",
-                    "ec2:DescribeTags", "autoscaling:DescribeAutoScalingInstances", "autoscaling:SetInstanceHealth"), "*"));
+            policies.put("InstancePolicy", policy(List.of("cloudwatch:PutMetricData",
+                    "cloudformation:DescribeStackResource", "ec2:DescribeTags",
+                    "autoscaling:DescribeAutoScalingInstances", "autoscaling:SetInstanceHealth"), "*"));
             if (!path.isEmpty()) {
                 policies.put("ReadAgentToken", policy(legacy ? List.of("ssm:GetParameter") : "ssm:GetParameter",
                         parameterArn(s, path)));
