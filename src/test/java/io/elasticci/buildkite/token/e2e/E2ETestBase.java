@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeEach;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
+import io.elasticci.buildkite.token.emulator.CloudFormationState;
+import io.elasticci.buildkite.token.emulator.IamState;
 import io.elasticci.buildkite.token.emulator.KmsState;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,6 +42,31 @@ abstract class E2ETestBase {
             KmsState.KeyInfo key = kms().createKey(region);
             kms().createAlias(region, alias(), key.keyId());
         }
+        // The stacks token.yaml names, configured for the token it declares.
+        stack(EAST, eastStack(), CloudFormationState.StackShape.CURRENT);
+        stack(WEST, westStack(), CloudFormationState.StackShape.FIXED_SIZE);
+    }
+
+    /** An Elastic CI Stack whose token parameters are right for {@link #secretName()}. */
+    CloudFormationState.StackInfo stack(String region, String name, CloudFormationState.StackShape shape) {
+        return cfn().elasticCiStack(region, name).shape(shape)
+                .tokenParameters("/aws/reference/secretsmanager/" + secretName(), keyIdOf(region)).create();
+    }
+
+    String eastStack() {
+        return "ci-" + k8s.id;
+    }
+
+    String westStack() {
+        return "ci-west-" + k8s.id;
+    }
+
+    CloudFormationState cfn() {
+        return aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT);
+    }
+
+    IamState iam() {
+        return aws.iam(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
     @AfterEach

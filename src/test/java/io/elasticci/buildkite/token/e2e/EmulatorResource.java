@@ -16,6 +16,7 @@ public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
     public static synchronized AwsEmulator emulator() {
         if (emulator == null) {
             emulator = AwsEmulator.start();
+            emulator.linkStacksToAutoScaling(AwsEmulator.DEFAULT_ACCOUNT, 2);
             System.setProperty("aws.endpointUrl", emulator.endpoint().toString());
             System.setProperty("aws.accessKeyId", AwsEmulator.ACCESS_KEY);
             System.setProperty("aws.secretAccessKey", AwsEmulator.SECRET_KEY);

@@ -38,7 +38,7 @@ class SecretValueE2ETest extends E2ETestBase {
         assertThat(afterRotate.versions()).hasSize(2);
         assertThat(afterRotate.versions().get(v1)).contains("AWSPREVIOUS");
         assertThat(rotated.getStatus().currentVersionId).isEqualTo(afterRotate.currentVersionId().orElseThrow());
-        k8s.awaitReady("ci-token");
+        k8s.awaitCondition("ci-token", "ReplicasInSync", "True", "Converged");
         assertThat(sm().secret(WEST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V2);
         long puts = aws.calls().count("secretsmanager", "PutSecretValue");
 
@@ -94,7 +94,7 @@ class SecretValueE2ETest extends E2ETestBase {
             String v1 = k8s.get("ci-token").getStatus().currentVersionId;
             k8s.tokenSecret("agent-token", TOKEN_V2);
             k8s.await("ci-token", t -> !v1.equals(t.getStatus().currentVersionId));
-            k8s.awaitReady("ci-token");
+            k8s.awaitCondition("ci-token", "SecretReady", "True", "Converged");
             aws.faults().failNext("secretsmanager", "PutSecretValue", "InvalidRequestException", "rejected");
             k8s.tokenSecret("agent-token", "bkua_e2e_third_token_value_0003");
             k8s.awaitCondition("ci-token", "Stalled", "True", "RequestRejected");

@@ -147,6 +147,24 @@ public final class AwsEmulator implements AutoCloseable {
      * access keys and the state objects themselves stay: references from {@link #kms} and {@link #secretsManager}
      * taken before a reset remain valid.
      */
+    /**
+     * Makes the Auto Scaling groups of this account's Elastic CI Stack fixtures real: a stack's group is created with
+     * {@code instances} instances, replaced with fresh instances when CloudFormation replaces it, deleted with it.
+     * Opt-in, since tests that create groups themselves under a stack's group name would collide.
+     */
+    public void linkStacksToAutoScaling(String accountId, int instances) {
+        AutoScalingState groups = autoScaling(accountId);
+        cloudFormation(accountId).onAutoScalingGroupChange(change -> {
+            if (change.created()) {
+                groups.createGroup(change.region(), change.newName(), instances);
+            } else if (change.newName() == null) {
+                groups.deleteGroup(change.region(), change.oldName());
+            } else {
+                groups.replaceGroup(change.region(), change.oldName(), change.newName());
+            }
+        });
+    }
+
     public void reset() {
         state.values().forEach(a -> {
             a.secretsManager().clear();

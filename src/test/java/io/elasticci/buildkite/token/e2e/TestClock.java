@@ -1,0 +1,23 @@
+package io.elasticci.buildkite.token.e2e;
+
+import java.time.Clock;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * In tests the operator runs on the emulator's clock, so that times it compares with AWS's (version creation,
+ * refresh start, instance launch) come from one clock that tests can move.
+ */
+public class TestClock {
+
+    @Produces
+    @Singleton
+    @Alternative
+    @Priority(1)
+    Clock emulatorClock() {
+        return EmulatorResource.emulator().clock();
+    }
+}
