@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -30,6 +31,14 @@ import java.util.regex.Pattern;
  * versions, tags and description. A primary change marks its replicas InProgress; they are brought in sync (copy)
  * once {@link #setReplicationDelay(Duration) the replication delay} has passed on the emulator clock (at once with
  * the default delay 0). Until then a replica keeps serving the versions it had.
+ *
+ * <p>Replica version lag: new versions and staging-label moves can take longer than the rest to reach an existing
+ * replica ({@link #setReplicaVersionLag(Duration)}, per region {@link #lagReplica(String, Duration)}). Each version
+ * change on the primary is queued per replica as a snapshot of the primary's versions, delivered once its lag has
+ * passed; meanwhile the replica serves its previous versions and stages (by ID and by label) and the primary reports
+ * the region {@code InProgress} (no StatusMessage, as for any replication in progress), back to {@code InSync} and
+ * "Replication succeeded" when the last snapshot has arrived. Tags, description, policy and rotation settings are
+ * not held back. Everything is computed lazily when state is read: no threads.
  *
  * <p>No secret value ever appears in a message, a log or a toString.
  */
@@ -242,14 +251,21 @@ public final class SecretsManagerState {
         String kmsKeyId;
         String status;
         String message;
+        /** When the next content sync is due; null: none pending. */
         Instant dueAt;
         Secret replica;
+        /** Version snapshots on their way to the replica under a version lag, oldest first. */
+        final ArrayDeque<PendingVersions> pendingVersions = new ArrayDeque<>();
 
         Replication(String region, String kmsKeyId, boolean forceOverwrite) {
             this.region = region;
             this.kmsKeyId = kmsKeyId;
             this.forceOverwrite = forceOverwrite;
         }
+    }
+
+    /** The primary's versions at one change, due at a replica at {@code dueAt}. */
+    private record PendingVersions(Instant dueAt, LinkedHashMap<String, Version> versions) {
     }
 
     private final String account;
@@ -259,6 +275,8 @@ public final class SecretsManagerState {
     private final Map<String, Map<String, Secret>> regions = new LinkedHashMap<>();
     private final Map<String, String> replicationFailures = new LinkedHashMap<>();
     private Duration replicationDelay = Duration.ZERO;
+    private Duration replicaVersionLag = Duration.ZERO;
+    private final Map<String, Duration> replicaVersionLags = new LinkedHashMap<>();
 
     SecretsManagerState(String account, KmsState kms, Clock clock, IamDirectory iam) {
         this.account = account;
@@ -271,11 +289,16 @@ public final class SecretsManagerState {
         return account;
     }
 
-    /** Removes every secret and pending replication failure, delay back to zero ({@link AwsEmulator#reset()}). */
+    /**
+     * Removes every secret and pending replication failure, delay and version lags back to zero
+     * ({@link AwsEmulator#reset()}).
+     */
     synchronized void clear() {
         regions.clear();
         replicationFailures.clear();
         replicationDelay = Duration.ZERO;
+        replicaVersionLag = Duration.ZERO;
+        replicaVersionLags.clear();
     }
 
     // ------------------------------------------------------------------ fixture API
@@ -331,6 +354,49 @@ public final class SecretsManagerState {
 
     public synchronized Duration replicationDelay() {
         return replicationDelay;
+    }
+
+    /**
+     * How long, on the emulator clock, a new version or a staging-label move on a primary takes to reach each of its
+     * existing replicas (PutSecretValue, UpdateSecret with a value, UpdateSecretVersionStage, a rotation). Default
+     * zero: as any other change, after the {@link #setReplicationDelay(Duration) replication delay}. A lag shorter
+     * than the replication delay counts as the delay. Until it has passed, the replica keeps serving its previous
+     * versions and stages and the primary reports the region {@code InProgress}. Applies to changes made after the
+     * call; a {@link #lagReplica(String, Duration) per-region lag} wins over it. A replica that does not exist yet
+     * (its first replication still in progress) gets the primary's versions as they are when it is created.
+     */
+    public synchronized void setReplicaVersionLag(Duration lag) {
+        this.replicaVersionLag = requireLag(lag);
+    }
+
+    /** The version lag set by {@link #setReplicaVersionLag(Duration)} (not any per-region override). */
+    public synchronized Duration replicaVersionLag() {
+        return replicaVersionLag;
+    }
+
+    /**
+     * Lags only the replica in that region (for "a replica that lags"): wins over
+     * {@link #setReplicaVersionLag(Duration)}, also when zero. {@code null} removes the override.
+     */
+    public synchronized void lagReplica(String region, Duration lag) {
+        Objects.requireNonNull(region, "region");
+        if (lag == null) {
+            replicaVersionLags.remove(region);
+        } else {
+            replicaVersionLags.put(region, requireLag(lag));
+        }
+    }
+
+    /** The version lag that applies to replicas in that region: its override, else the global lag. */
+    public synchronized Duration replicaVersionLag(String region) {
+        return replicaVersionLags.getOrDefault(region, replicaVersionLag);
+    }
+
+    private static Duration requireLag(Duration lag) {
+        if (lag == null || lag.isNegative()) {
+            throw new IllegalArgumentException("lag must be zero or positive");
+        }
+        return lag;
     }
 
     /** The next replication into that region (initial or update) ends Failed with this status message. */
@@ -442,7 +508,7 @@ public final class SecretsManagerState {
         }
         checkEncrypt(s.region, s.kmsKeyArn);
         Version v = addVersion(s, versionId, string, binary, labels);
-        changed(s);
+        changed(s, true);
         return new Written(info(s), versionId, Set.copyOf(v.stages));
     }
 
@@ -482,6 +548,7 @@ public final class SecretsManagerState {
         }
         String versionId = null;
         Set<String> stages = Set.of();
+        boolean newVersion = false;
         if (hasValue) {
             versionId = token != null ? token : UUID.randomUUID().toString();
             Version existing = s.versions.get(versionId);
@@ -492,11 +559,12 @@ public final class SecretsManagerState {
             if (existing == null) {
                 checkEncrypt(s.region, s.kmsKeyArn);
                 existing = addVersion(s, versionId, string, binary, List.of(AWSCURRENT));
+                newVersion = true;
             }
             stages = Set.copyOf(existing.stages);
         }
         if (hasValue || description != null) {
-            changed(s); // replicated content changed
+            changed(s, newVersion); // replicated content changed
         } else {
             s.lastChanged = clock.instant(); // a primary's own key does not replicate
         }
@@ -543,7 +611,7 @@ public final class SecretsManagerState {
             }
             removeFrom.stages.remove(stage);
         }
-        changed(s);
+        changed(s, true);
         return info(s);
     }
 
@@ -804,8 +872,17 @@ public final class SecretsManagerState {
         primary.lastChanged = clock.instant();
     }
 
-    /** A primary changed: its replicas go InProgress until the replication delay has passed. */
+    /** A primary changed (not its versions): its replicas go InProgress until the replication delay has passed. */
     private void changed(Secret s) {
+        changed(s, false);
+    }
+
+    /**
+     * A primary changed; with {@code versionsChanged} its versions or staging labels did, and each existing replica
+     * gets a snapshot of them that arrives after that region's version lag (only while a lag applies or earlier
+     * snapshots are still on their way, so that they arrive in order).
+     */
+    private void changed(Secret s, boolean versionsChanged) {
         Instant now = clock.instant();
         s.lastChanged = now;
         for (Replication r : s.replications.values()) {
@@ -815,6 +892,15 @@ public final class SecretsManagerState {
             r.status = IN_PROGRESS;
             r.message = null;
             r.dueAt = now.plus(replicationDelay);
+            Duration lag = replicaVersionLag(r.region);
+            if (versionsChanged && r.replica != null && (!lag.isZero() || !r.pendingVersions.isEmpty())) {
+                Instant due = now.plus(lag.compareTo(replicationDelay) > 0 ? lag : replicationDelay);
+                PendingVersions last = r.pendingVersions.peekLast();
+                if (last != null && due.isBefore(last.dueAt())) {
+                    due = last.dueAt(); // replication keeps the order of changes
+                }
+                r.pendingVersions.addLast(new PendingVersions(due, copyVersions(s)));
+            }
         }
         settle();
     }
@@ -830,18 +916,43 @@ public final class SecretsManagerState {
                 .forEach(primaries::add));
         for (Secret p : primaries) {
             for (Replication r : new ArrayList<>(p.replications.values())) {
-                if (IN_PROGRESS.equals(r.status) && !now.isBefore(r.dueAt)) {
-                    complete(p, r);
+                if (IN_PROGRESS.equals(r.status)) {
+                    progress(p, r, now);
                 }
             }
         }
     }
 
-    private void complete(Secret p, Replication r) {
+    /** Applies what is due of one replication in progress; InSync once nothing is left on its way. */
+    private void progress(Secret p, Replication r, Instant now) {
+        if (r.dueAt != null && !now.isBefore(r.dueAt)) {
+            r.dueAt = null;
+            if (!complete(p, r)) {
+                r.pendingVersions.clear();
+                return;
+            }
+        }
+        if (r.replica != null) {
+            PendingVersions arrived = null;
+            while (!r.pendingVersions.isEmpty() && !now.isBefore(r.pendingVersions.peekFirst().dueAt())) {
+                arrived = r.pendingVersions.removeFirst();
+            }
+            if (arrived != null) {
+                replaceVersions(r.replica, arrived.versions());
+            }
+        }
+        if (r.dueAt == null && r.pendingVersions.isEmpty()) {
+            r.status = IN_SYNC;
+            r.message = REPLICATION_SUCCEEDED;
+        }
+    }
+
+    /** Syncs a replica with its primary (creating it on the first sync); false when the replication failed. */
+    private boolean complete(Secret p, Replication r) {
         String injected = replicationFailures.remove(r.region);
         if (injected != null) {
             fail(r, injected);
-            return;
+            return false;
         }
         String keyArn = null;
         if (r.kmsKeyId == null) {
@@ -851,12 +962,12 @@ public final class SecretsManagerState {
             if (key.isEmpty()) {
                 fail(r, "Replication failed: The KMS key " + r.kmsKeyId + " is invalid or doesn't exist in region "
                         + r.region + ".");
-                return;
+                return false;
             }
             if (!key.get().enabled()) {
                 fail(r, "Replication failed: The KMS key " + key.get().arn() + " is "
                         + (KmsState.DISABLED.equals(key.get().state()) ? "disabled." : "pending deletion."));
-                return;
+                return false;
             }
             keyArn = key.get().awsManaged() ? null : key.get().arn();
         }
@@ -865,7 +976,7 @@ public final class SecretsManagerState {
             if (existing != null) {
                 if (!r.forceOverwrite) {
                     fail(r, NAME_EXISTS_IN_REGION);
-                    return;
+                    return false;
                 }
                 evict(existing);
             }
@@ -879,13 +990,32 @@ public final class SecretsManagerState {
         replica.description = p.description;
         replica.tags.clear();
         replica.tags.putAll(p.tags);
-        LinkedHashMap<String, Version> copies = new LinkedHashMap<>();
-        p.versions.forEach((id, v) -> copies.put(id, v.copy()));
-        replica.versions = copies;
+        if (r.pendingVersions.isEmpty()) {
+            replaceVersions(replica, copyVersions(p)); // else versions arrive as their lag passes
+        }
         replica.policy = p.policy == null ? null : p.policy.deepCopy();
         replica.lastChanged = p.lastChanged;
-        r.status = IN_SYNC;
-        r.message = REPLICATION_SUCCEEDED;
+        return true;
+    }
+
+    private static LinkedHashMap<String, Version> copyVersions(Secret s) {
+        LinkedHashMap<String, Version> copies = new LinkedHashMap<>();
+        s.versions.forEach((id, v) -> copies.put(id, v.copy()));
+        return copies;
+    }
+
+    /** Gives a replica copies of these versions, keeping when it last read each one it already had. */
+    private static void replaceVersions(Secret replica, LinkedHashMap<String, Version> versions) {
+        LinkedHashMap<String, Version> copies = new LinkedHashMap<>();
+        versions.forEach((id, v) -> {
+            Version copy = v.copy();
+            Version had = replica.versions.get(id);
+            if (had != null) {
+                copy.lastAccessed = had.lastAccessed;
+            }
+            copies.put(id, copy);
+        });
+        replica.versions = copies;
     }
 
     private static void fail(Replication r, String message) {
