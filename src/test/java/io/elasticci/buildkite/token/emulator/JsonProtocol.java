@@ -192,6 +192,18 @@ final class JsonProtocol {
             return out;
         }
 
+        /** A structure, or null when absent. */
+        Input object(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            if (!n.isObject()) {
+                throw AwsError.of("SerializationException", "Expected a structure for " + field + ".");
+            }
+            return new Input((ObjectNode) n);
+        }
+
         /** A list of structures, or an empty list when absent. */
         List<Input> objects(String field) {
             JsonNode n = node.get(field);

@@ -31,6 +31,8 @@ final class SecretsManagerService extends JsonService {
         operation("UpdateSecret", this::updateSecret);
         operation("ListSecretVersionIds", this::listSecretVersionIds);
         operation("UpdateSecretVersionStage", this::updateSecretVersionStage);
+        operation("RotateSecret", this::rotateSecret);
+        operation("CancelRotateSecret", this::cancelRotateSecret);
         operation("TagResource", this::tagResource);
         operation("UntagResource", this::untagResource);
         operation("ReplicateSecretToRegions", this::replicateSecretToRegions);
@@ -130,6 +132,26 @@ final class SecretsManagerService extends JsonService {
         SecretInfo s = ctx.secretsManager().updateSecretVersionStage(ctx.region(), in.requiredString("SecretId"),
                 in.requiredString("VersionStage"), in.string("MoveToVersionId"), in.string("RemoveFromVersionId"));
         return arnAndName(s);
+    }
+
+    private ObjectNode rotateSecret(CallContext ctx, JsonProtocol.Input in) {
+        JsonProtocol.Input rules = in.object("RotationRules");
+        SecretsManagerState.Rotated r = ctx.secretsManager().rotateSecret(ctx.region(), in.requiredString("SecretId"),
+                in.string("ClientRequestToken"), in.string("RotationLambdaARN"),
+                rules == null ? null : new SecretsManagerState.RotationRules(rules.number("AutomaticallyAfterDays"),
+                        rules.string("ScheduleExpression"), rules.string("Duration")),
+                in.bool("RotateImmediately"));
+        ObjectNode out = arnAndName(r.info());
+        putIfNotNull(out, "VersionId", r.versionId());
+        return out;
+    }
+
+    private ObjectNode cancelRotateSecret(CallContext ctx, JsonProtocol.Input in) {
+        SecretsManagerState.Rotated r = ctx.secretsManager().cancelRotateSecret(ctx.region(),
+                in.requiredString("SecretId"));
+        ObjectNode out = arnAndName(r.info());
+        putIfNotNull(out, "VersionId", r.versionId());
+        return out;
     }
 
     private ObjectNode tagResource(CallContext ctx, JsonProtocol.Input in) {
@@ -260,7 +282,22 @@ final class SecretsManagerService extends JsonService {
         ObjectNode out = arnAndName(s);
         putIfNotNull(out, "Description", s.description());
         putIfNotNull(out, "KmsKeyId", s.kmsKeyArn());
-        out.put("RotationEnabled", false);
+        SecretsManagerState.RotationConfig rotation = s.rotation();
+        out.put("RotationEnabled", rotation != null && rotation.enabled());
+        if (rotation != null) {
+            putIfNotNull(out, "RotationLambdaARN", rotation.lambdaArn());
+            ObjectNode rules = JsonProtocol.object();
+            if (rotation.automaticallyAfterDays() != null) {
+                rules.put("AutomaticallyAfterDays", rotation.automaticallyAfterDays());
+            }
+            putIfNotNull(rules, "Duration", rotation.duration());
+            putIfNotNull(rules, "ScheduleExpression", rotation.scheduleExpression());
+            if (!rules.isEmpty()) {
+                out.set("RotationRules", rules);
+            }
+        }
+        putTimestamp(out, "LastRotatedDate", s.lastRotatedDate());
+        putTimestamp(out, "NextRotationDate", s.nextRotationDate());
         putTimestamp(out, "LastChangedDate", s.lastChangedDate());
         putTimestamp(out, "LastAccessedDate", s.lastAccessedDate());
         putTimestamp(out, "DeletedDate", s.deletedDate());

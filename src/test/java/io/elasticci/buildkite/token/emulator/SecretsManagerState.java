@@ -60,9 +60,15 @@ public final class SecretsManagerState {
             "You can't create this secret because a secret with this name is already scheduled for deletion.";
     static final String NAME_EXISTS_IN_REGION = "Replication failed: Secret name already exists in region.";
     static final String REPLICATION_SUCCEEDED = "Replication succeeded";
+    static final String NO_ROTATION_LAMBDA = "No Lambda rotation function ARN is associated with this secret.";
+    static final String ROTATION_INCOMPLETE = "A previous rotation isn't complete. That rotation will be reattempted.";
+    /** Prefix of the values a rotation generates. */
+    public static final String ROTATED_VALUE_PREFIX = "bkua_rotated_";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]+");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+    private static final Pattern LAMBDA_ARN = Pattern.compile(
+            "arn:aws(-[a-z]+)*:lambda:[a-z]{2}(-[a-z]+)+-\\d+:\\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?");
     private static final String SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final int MAX_SECRET_STRING = 65536;
 
@@ -75,6 +81,25 @@ public final class SecretsManagerState {
 
     /** One version: its ID, staging labels (empty for a deprecated version) and creation time. */
     public record VersionInfo(String versionId, Set<String> stages, Instant createdDate, Instant lastAccessedDate) {
+    }
+
+    /**
+     * A secret's rotation configuration as DescribeSecret shows it. {@code automaticallyAfterDays} is the value given,
+     * or N for {@code rate(N days)}; {@code enabled} false after CancelRotateSecret (the rest stays, as AWS keeps it).
+     *
+     * @param lambdaArn              RotationLambdaARN
+     * @param scheduleExpression     RotationRules.ScheduleExpression as given, or null
+     * @param automaticallyAfterDays RotationRules.AutomaticallyAfterDays, or null
+     * @param enabled                RotationEnabled
+     * @param duration               RotationRules.Duration as given (e.g. "3h"), or null
+     */
+    public record RotationConfig(String lambdaArn, String scheduleExpression, Integer automaticallyAfterDays,
+                                 boolean enabled, String duration) {
+
+        public RotationConfig(String lambdaArn, String scheduleExpression, Integer automaticallyAfterDays,
+                              boolean enabled) {
+            this(lambdaArn, scheduleExpression, automaticallyAfterDays, enabled, null);
+        }
     }
 
     /** Version values of a snapshot; toString never shows them. */
@@ -112,12 +137,16 @@ public final class SecretsManagerState {
      * @param replicas        for a primary, the replication status of each replica region
      * @param deletedDate     when deletion was requested, null if not scheduled for deletion
      * @param deletionDate    when the secret will be removed, null if not scheduled for deletion
+     * @param rotation        the rotation configuration, null if rotation was never configured
+     * @param lastRotatedDate when the secret was last rotated (RotateSecret or {@link #rotateNow}), or null
+     * @param nextRotationDate roughly when the next rotation is due while rotation is enabled with a schedule, or null
      */
     public record SecretInfo(String arn, String name, String region, String primaryRegion, String kmsKeyArn,
                              String description, Map<String, String> tags, Map<String, Set<String>> versions,
                              List<VersionInfo> versionDetails, SecretValues values, List<ReplicaInfo> replicas,
                              Instant createdDate, Instant lastChangedDate, Instant lastAccessedDate,
-                             Instant deletedDate, Instant deletionDate) {
+                             Instant deletedDate, Instant deletionDate, RotationConfig rotation,
+                             Instant lastRotatedDate, Instant nextRotationDate) {
 
         /** The string value of a version, or null. */
         public String valueOf(String versionId) {
@@ -155,7 +184,7 @@ public final class SecretsManagerState {
         public String toString() {
             return "SecretInfo[arn=" + arn + ", region=" + region + ", primaryRegion=" + primaryRegion
                     + ", kmsKeyArn=" + kmsKeyArn + ", tags=" + tags + ", versions=" + versions + ", replicas="
-                    + replicas + ", deletedDate=" + deletedDate + ", values redacted]";
+                    + replicas + ", deletedDate=" + deletedDate + ", rotation=" + rotation + ", values redacted]";
         }
     }
 
@@ -171,6 +200,14 @@ public final class SecretsManagerState {
     }
 
     record Replicated(SecretInfo info, List<ReplicaInfo> replication) {
+    }
+
+    /** RotateSecret's rules; any may be null. */
+    record RotationRules(Long automaticallyAfterDays, String scheduleExpression, String duration) {
+    }
+
+    /** A secret after RotateSecret or CancelRotateSecret, with the version concerned (null: none). */
+    record Rotated(SecretInfo info, String versionId) {
     }
 
     /** A secret and its resource policy as GetResourcePolicy shows it (null: none). */
@@ -234,6 +271,9 @@ public final class SecretsManagerState {
         final LinkedHashMap<String, Replication> replications = new LinkedHashMap<>();
         /** The resource policy as stored: role principals pinned to their unique IDs (null: none). */
         ObjectNode policy;
+        /** Rotation configuration (null: never configured). */
+        Rotation rotation;
+        Instant lastRotated;
 
         Secret(String region, String name, String suffix, String arn, Instant created) {
             this.region = region;
@@ -242,6 +282,26 @@ public final class SecretsManagerState {
             this.arn = arn;
             this.created = created;
             this.lastChanged = created;
+        }
+    }
+
+    private static final class Rotation {
+        String lambdaArn;
+        Long afterDays;
+        String schedule;
+        String duration;
+        boolean enabled;
+        Instant configuredAt;
+
+        Rotation copy() {
+            Rotation r = new Rotation();
+            r.lambdaArn = lambdaArn;
+            r.afterDays = afterDays;
+            r.schedule = schedule;
+            r.duration = duration;
+            r.enabled = enabled;
+            r.configuredAt = configuredAt;
+            return r;
         }
     }
 
@@ -407,6 +467,33 @@ public final class SecretsManagerState {
     /** Schedules a secret for deletion with the default 30-day recovery window, as DeleteSecret does. */
     public void scheduleDeletion(String region, String name) {
         delete(region, name, null, false);
+    }
+
+    /**
+     * Rotates a primary (or standalone) secret once, as a rotation Lambda would: a new version with a generated value
+     * ({@value #ROTATED_VALUE_PREFIX} + 32 hex digits) under AWSPENDING, then AWSCURRENT moved to it (the old current
+     * becomes AWSPREVIOUS) and AWSPENDING removed; LastRotatedDate is now. Works whether rotation is configured or not
+     * ("rotated by hand"), and leaves the configuration alone. Refused as RotateSecret refuses it: on a replica, on a
+     * secret scheduled for deletion, while AWSPENDING is on a version other than AWSCURRENT. Replicas get the new
+     * version after the replication delay and any {@link #setReplicaVersionLag(Duration) version lag}.
+     *
+     * @return the new version's ID
+     */
+    public synchronized String rotateNow(String region, String nameOrArn) {
+        settle();
+        Secret s = find(region, nameOrArn);
+        requireNotReplica(s);
+        requireNotDeleted(s);
+        checkRotatable(s, null);
+        String versionId = rotate(s, null);
+        changed(s, true);
+        return versionId;
+    }
+
+    /** The secret's rotation configuration in that region; empty when it was never configured or no such secret. */
+    public synchronized Optional<RotationConfig> rotation(String region, String nameOrArn) {
+        settle();
+        return lookup(region, nameOrArn).map(s -> s.rotation == null ? null : config(s.rotation));
     }
 
     // ------------------------------------------------------------------ operations
@@ -613,6 +700,122 @@ public final class SecretsManagerState {
         }
         changed(s, true);
         return info(s);
+    }
+
+    /**
+     * RotateSecret: stores the configuration (given values replace the stored ones; a missing RotationLambdaARN keeps
+     * the stored one) and enables rotation; with RotateImmediately (default true) rotates at once, as
+     * {@link #rotateNow} does, with the ClientRequestToken as the new version's ID. A token whose version already
+     * holds AWSCURRENT is a retry: nothing rotates again. No Lambda exists here: the ARN is only checked for shape.
+     */
+    synchronized Rotated rotateSecret(String region, String secretId, String token, String lambdaArn,
+                                      RotationRules rules, Boolean rotateImmediately) {
+        settle();
+        Secret s = find(region, secretId);
+        requireNotReplica(s);
+        requireNotDeleted(s);
+        validateToken(token);
+        if (lambdaArn != null && !LAMBDA_ARN.matcher(lambdaArn).matches()) {
+            throw AwsError.of("InvalidParameterException", "The RotationLambdaARN " + lambdaArn
+                    + " isn't a valid Lambda function ARN.");
+        }
+        if (rules != null) {
+            RotationSchedule.validate(rules.automaticallyAfterDays(), rules.scheduleExpression(), rules.duration());
+        }
+        String lambda = lambdaArn != null ? lambdaArn : s.rotation == null ? null : s.rotation.lambdaArn;
+        if (lambda == null) {
+            throw AwsError.of("InvalidRequestException", NO_ROTATION_LAMBDA);
+        }
+        boolean immediately = rotateImmediately == null || rotateImmediately;
+        Version retried = token == null ? null : s.versions.get(token);
+        boolean retry = immediately && retried != null && retried.stages.contains(AWSCURRENT);
+        if (immediately && !retry) {
+            checkRotatable(s, token);
+        }
+        Rotation r = s.rotation == null ? new Rotation() : s.rotation.copy();
+        r.lambdaArn = lambda;
+        if (rules != null) {
+            r.afterDays = rules.automaticallyAfterDays();
+            r.schedule = rules.scheduleExpression();
+            r.duration = rules.duration();
+        }
+        r.enabled = true;
+        r.configuredAt = clock.instant();
+        s.rotation = r;
+        String versionId = !immediately ? null : retry ? token : rotate(s, token);
+        changed(s, immediately && !retry);
+        return new Rotated(info(s), versionId);
+    }
+
+    /**
+     * CancelRotateSecret: turns rotation off (the Lambda ARN and rules stay, RotationEnabled false). Answers the
+     * version of a rotation in progress (AWSPENDING on a version other than AWSCURRENT), which keeps its label.
+     */
+    synchronized Rotated cancelRotateSecret(String region, String secretId) {
+        settle();
+        Secret s = find(region, secretId);
+        requireNotReplica(s);
+        requireNotDeleted(s);
+        if (s.rotation != null && s.rotation.enabled) {
+            Rotation r = s.rotation.copy();
+            r.enabled = false;
+            s.rotation = r;
+            changed(s);
+        }
+        Version pending = withStage(s, AWSPENDING);
+        return new Rotated(info(s), pending != null && !pending.stages.contains(AWSCURRENT) ? pending.id : null);
+    }
+
+    /** Refuses a rotation as AWS does: one still in progress, a token already used, a key that can't encrypt. */
+    private void checkRotatable(Secret s, String token) {
+        Version pending = withStage(s, AWSPENDING);
+        if (pending != null && !pending.stages.contains(AWSCURRENT)) {
+            throw AwsError.of("InvalidRequestException", ROTATION_INCOMPLETE);
+        }
+        if (token != null && s.versions.containsKey(token)) {
+            throw AwsError.of("ResourceExistsException", "A version with this ClientRequestToken already exists "
+                    + "with a different value. You can't modify an existing version; use a new token.");
+        }
+        checkEncrypt(s.region, s.kmsKeyArn);
+    }
+
+    /** One rotation as a rotation Lambda performs it (createSecret, then finishSecret); returns the new version. */
+    private String rotate(Secret s, String token) {
+        String versionId = token != null ? token : UUID.randomUUID().toString();
+        String value = ROTATED_VALUE_PREFIX + UUID.randomUUID().toString().replace("-", "");
+        Version pending = addVersion(s, versionId, value, null, List.of(AWSPENDING));
+        moveStage(s, AWSCURRENT, pending);
+        pending.stages.remove(AWSPENDING);
+        s.lastRotated = clock.instant();
+        return versionId;
+    }
+
+    private static RotationConfig config(Rotation r) {
+        return new RotationConfig(r.lambdaArn, r.schedule, RotationSchedule.days(r.afterDays, r.schedule), r.enabled,
+                r.duration);
+    }
+
+    /**
+     * Roughly the next rotation while rotation is enabled with a schedule: from the last rotation or value change
+     * (AWS counts PutSecretValue and UpdateSecret as a rotation), never before the configuration time.
+     */
+    private static Instant nextRotation(Secret s) {
+        Rotation r = s.rotation;
+        if (r == null || !r.enabled) {
+            return null;
+        }
+        Instant base = null;
+        Version current = withStage(s, AWSCURRENT);
+        for (Instant candidate : Arrays.asList(s.lastRotated, current == null ? null : current.created)) {
+            if (candidate != null && (base == null || candidate.isAfter(base))) {
+                base = candidate;
+            }
+        }
+        Instant next = RotationSchedule.next(r.afterDays, r.schedule, base == null ? r.configuredAt : base);
+        if (next != null && next.isBefore(r.configuredAt)) {
+            next = RotationSchedule.next(r.afterDays, r.schedule, r.configuredAt);
+        }
+        return next;
     }
 
     synchronized SecretInfo listVersions(String region, String secretId) {
@@ -994,6 +1197,8 @@ public final class SecretsManagerState {
             replaceVersions(replica, copyVersions(p)); // else versions arrive as their lag passes
         }
         replica.policy = p.policy == null ? null : p.policy.deepCopy();
+        replica.rotation = p.rotation == null ? null : p.rotation.copy();
+        replica.lastRotated = p.lastRotated;
         replica.lastChanged = p.lastChanged;
         return true;
     }
@@ -1258,7 +1463,8 @@ public final class SecretsManagerState {
         return new SecretInfo(s.arn, s.name, s.region, s.primary == null ? null : s.primary.region, s.kmsKeyArn,
                 s.description, Collections.unmodifiableMap(new LinkedHashMap<>(s.tags)),
                 Collections.unmodifiableMap(versions), List.copyOf(details), new SecretValues(strings, binaries),
-                statuses(s, null), s.created, s.lastChanged, s.lastAccessed, s.deletedDate, s.deletionDate);
+                statuses(s, null), s.created, s.lastChanged, s.lastAccessed, s.deletedDate, s.deletionDate,
+                s.rotation == null ? null : config(s.rotation), s.lastRotated, nextRotation(s));
     }
 
     @Override
