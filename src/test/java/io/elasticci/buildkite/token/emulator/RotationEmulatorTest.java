@@ -308,6 +308,23 @@ class RotationEmulatorTest {
     }
 
     @Test
+    void nextRotationDateFollowsCronSchedulesRoughly() {
+        Instant saturday = Instant.parse("2025-01-04T10:30:00Z");
+        assertThat(RotationSchedule.next(null, "cron(0 8 ? * MON-FRI *)", saturday))
+                .isEqualTo(Instant.parse("2025-01-06T08:00:00Z"));
+        assertThat(RotationSchedule.next(null, "cron(15 */6 * * ? *)", saturday))
+                .isEqualTo(Instant.parse("2025-01-04T12:15:00Z"));
+        assertThat(RotationSchedule.next(null, "cron(0 0 1 JAN,JUL ? *)", saturday))
+                .isEqualTo(Instant.parse("2025-07-01T00:00:00Z"));
+        assertThat(RotationSchedule.next(null, "cron(0 4 ? * 1 *)", saturday)).as("1 is Sunday")
+                .isEqualTo(Instant.parse("2025-01-05T04:00:00Z"));
+        assertThat(RotationSchedule.next(null, "cron(0 4 L * ? *)", saturday)).as("L read as any day")
+                .isEqualTo(Instant.parse("2025-01-05T04:00:00Z"));
+        assertThat(RotationSchedule.next(3L, null, saturday)).isEqualTo(Instant.parse("2025-01-07T00:00:00Z"));
+        assertThat(RotationSchedule.next(null, null, saturday)).isNull();
+    }
+
+    @Test
     void rotateAndCancelAreLoggedAsWrites() {
         create();
         east.rotateSecret(b -> b.secretId(NAME).rotationLambdaARN(LAMBDA).rotateImmediately(false));

@@ -27,6 +27,7 @@ final class RotationSchedule {
     private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG",
             "SEP", "OCT", "NOV", "DEC");
     private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
+    private static final Pattern LAST_OR_WEEKDAY = Pattern.compile("[0-9]*[LW]+[0-9-]*");
     private static final int SEARCH_DAYS = 800;
 
     private RotationSchedule() {
@@ -169,8 +170,7 @@ final class RotationSchedule {
     /** Whether a cron field (lists, ranges, steps, names; L, W and # read as any) matches the value. */
     private static boolean matches(String field, int value, int min, int max, List<String> names) {
         for (String part : field.split(",")) {
-            if (part.equals("*") || part.equals("?") || part.contains("L") || part.contains("W")
-                    || part.contains("#")) {
+            if (part.equals("*") || part.equals("?") || part.contains("#") || LAST_OR_WEEKDAY.matcher(part).matches()) {
                 return true;
             }
             int step = 1;
