@@ -63,7 +63,7 @@ public class Convergence {
         Snapshot snapshot = null;
         List<Action> done = new ArrayList<>();
         try {
-            snapshot = firstObservation(request);
+            snapshot = observe(request, desired);
             Plan plan = Planner.plan(desired, snapshot);
             if (request.dryRun()) {
                 return new Result(Optional.of(snapshot), plan.actions(), plan.actions(), plan.problems(),
@@ -76,8 +76,7 @@ public class Convergence {
                     desired = remember(desired, action);
                 }
                 done.addAll(result.done());
-                int seenRemovals = snapshot.statementRemovals();
-                snapshot = observe(request, desired).withStatementRemovals(seenRemovals);
+                snapshot = observe(request, desired);
                 if (result.failed()) {
                     Problem failure = Problems.fromFailure(result.failure().get(), result.failedAction().get(),
                             clock.instant());
@@ -98,17 +97,14 @@ public class Convergence {
         }
     }
 
-    private Snapshot firstObservation(Request request) {
-        Snapshot snapshot = observe(request, request.desired());
-        String owner = request.desired().owner();
+    /** Observes, counting each time our policy statement is found gone after we put it. */
+    private Snapshot observe(Request request, DesiredToken desired) {
+        Snapshot snapshot = observer.observe(desired, request.value().value(), request.value().problem(),
+                request.tokens(), request.previousRoles());
+        String owner = desired.owner();
         boolean present = snapshot.access().resourcePolicy().map(p -> Planners.hasOurStatement(p, owner))
                 .orElse(false);
         return snapshot.withStatementRemovals(removals.observe(owner, present, clock.instant()));
-    }
-
-    private Snapshot observe(Request request, DesiredToken desired) {
-        return observer.observe(desired, request.value().value(), request.value().problem(), request.tokens(),
-                request.previousRoles());
     }
 
     private DesiredToken remember(DesiredToken desired, Action action) {

@@ -28,8 +28,8 @@ final class Requeue {
             delay = min(delay, switch (problem.reason()) {
                 case AccessDenied -> config.accessDeniedRetryInterval();
                 case Throttled, RegionUnavailable -> config.transientRetryInterval();
-                case ReplicationInProgress, Progressing -> config.progressInterval();
-                default -> config.resyncInterval();
+                // Something is in motion in AWS (replication, IAM propagation, a stack update, a refresh).
+                default -> problem.reason().isTerminal() ? config.resyncInterval() : config.progressInterval();
             });
         }
         return Optional.of(delay);

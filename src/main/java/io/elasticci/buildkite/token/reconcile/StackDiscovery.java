@@ -1,6 +1,5 @@
 package io.elasticci.buildkite.token.reconcile;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,12 @@ public class StackDiscovery {
     private final Map<String, RoleInfo> stackRoles = new ConcurrentHashMap<>();
 
     /** What a stack version created: names only. */
-    private record Layout(Instant version, String instanceRole, List<String> scalerRoles, String autoScalingGroup) {
+    private record Layout(String version, String instanceRole, List<String> scalerRoles, String autoScalingGroup) {
+    }
+
+    /** A stack changes what it created when it is updated, and again when the update completes or rolls back. */
+    private static String versionOf(StackDescription stack) {
+        return stack.lastChanged() + "|" + stack.status();
     }
 
     @Inject
@@ -56,7 +60,7 @@ public class StackDiscovery {
         }
         StackDescription stack = found.get();
         Layout layout = layouts.get(stack.stackId());
-        if (layout == null || !layout.version().equals(stack.lastChanged())) {
+        if (layout == null || !layout.version().equals(versionOf(stack))) {
             layout = layout(stack);
             layouts.put(stack.stackId(), layout);
         }
@@ -75,7 +79,7 @@ public class StackDiscovery {
         List<RoleInfo> scalers = new ArrayList<>();
         layout.scalerRoles().forEach(name -> stackRole(name, missing).ifPresent(scalers::add));
         return new StackObservation(region, stackName, Optional.of(stack), instanceRole, scalers,
-                layout.autoScalingGroup(), missing);
+                stack.outputs().getOrDefault("AutoScalingGroupName", layout.autoScalingGroup()), missing);
     }
 
     /** Forgets cached roles, e.g. when a resource policy shows that a role was re-created. */
@@ -113,6 +117,6 @@ public class StackDiscovery {
         if (instanceRole == null && stack.parameter(CUSTOM_ROLE_PARAMETER).isBlank()) {
             instanceRole = stack.outputs().get("InstanceRoleName");
         }
-        return new Layout(stack.lastChanged(), instanceRole, List.copyOf(scalers), group);
+        return new Layout(versionOf(stack), instanceRole, List.copyOf(scalers), group);
     }
 }

@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class StatementRemovals {
 
     static final Duration WINDOW = Duration.ofHours(1);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StatementRemovals.class);
 
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
@@ -31,6 +32,8 @@ public class StatementRemovals {
         if (!statementPresent && state.applied) {
             state.removals.addLast(now);
             state.applied = false;
+            LOG.infof("the resource policy statement of %s was removed by someone else (%d in the last hour)", owner,
+                    state.removals.size());
         }
         while (!state.removals.isEmpty() && state.removals.peekFirst().isBefore(now.minus(WINDOW))) {
             state.removals.removeFirst();

@@ -93,14 +93,26 @@ public final class OperatorHarness {
 
     /** Waits until condition {@code type} has this status and reason for the resource's current generation. */
     public BuildkiteAgentToken awaitCondition(String name, String type, String status, String reason) {
-        org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        untilOrExplain(name, () -> org.awaitility.Awaitility.await().atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
             BuildkiteAgentToken token = get(name);
             return token != null && token.getStatus() != null
                     && token.getMetadata().getGeneration().equals(token.getStatus().observedGeneration)
                     && condition(name, type).filter(c -> status.equals(c.getStatus()) && reason.equals(c.getReason()))
                             .isPresent();
-        });
+        }));
         return get(name);
+    }
+
+    /** Runs a wait; on time-out, says what the resource's conditions were. */
+    private void untilOrExplain(String name, Runnable wait) {
+        try {
+            wait.run();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            BuildkiteAgentToken t = get(name);
+            throw new AssertionError(e.getMessage() + "; conditions of " + name + ": "
+                    + (t == null || t.getStatus() == null ? "no status" : t.getStatus().conditions), e);
+        }
     }
 
     public BuildkiteAgentToken awaitReady(String name) {
