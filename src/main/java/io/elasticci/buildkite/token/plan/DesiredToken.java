@@ -61,6 +61,18 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
                 managePermissions, manageStackParameters, generation, updates, claimedStacks, rollout);
     }
 
+    /** The same, with the rotation state a plan arrived at, so the next pass in one reconcile builds on it. */
+    public DesiredToken withRotation(Optional<RotationState> rotation) {
+        if (rotation.isEmpty()) {
+            return this;
+        }
+        Rollout next = new Rollout(rollout.refreshInstances(), rollout.minHealthyPercentage(),
+                rollout.protectedInstances(), rollout.rotationLambdaArn(), rollout.rotationSchedule(), rotation,
+                rollout.lastKnownVersionId());
+        return new DesiredToken(secretName, primaryRegion, regions, tags, owner, expectedAccountId, valueManaged,
+                managePermissions, manageStackParameters, generation, stackUpdateGenerations, claimedStacks, next);
+    }
+
     public List<DesiredRegion> replicaRegions() {
         return regions.stream().filter(r -> !r.region().equals(primaryRegion)).toList();
     }

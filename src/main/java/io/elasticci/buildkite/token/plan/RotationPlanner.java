@@ -34,9 +34,7 @@ final class RotationPlanner {
         RolloutObservation seen = snapshot.rollout();
         Instant now = seen.observedAt();
         RotationState state = rollout.previous()
-                .map(prev -> prev.versionId().equals(current.get()) ? prev
-                        : new RotationState(current.get(), prev.versionId(), now, null, List.of(),
-                                prev.revocableVersionIds().stream().filter(v -> !v.equals(current.get())).toList()))
+                .map(prev -> prev.versionId().equals(current.get()) ? prev : prev.next(current.get(), now))
                 .orElseGet(() -> new RotationState(current.get(), null, now, null, List.of(), List.of()));
         if (!seen.observed()) {
             return Optional.of(state); // nothing in flight was read: keep what status remembers
@@ -77,11 +75,12 @@ final class RotationPlanner {
         for (RolloutObservation.Fleet fleet : seen.fleets()) {
             String where = "stack " + fleet.stack() + " in " + fleet.region();
             Optional<String> knownId = state.refreshOf(fleet.key()).map(RotationState.Refresh::id);
-            // Ours: the one status remembers, or (after a restart) one started since the version was created.
+            // Ours: the one status remembers, or (status lost) one started since the version was created that no
+            // earlier rotation claimed (a rolled-back version is old: its creation says little).
             Instant since = seen.versionCreated().orElse(state.observedAt());
             Optional<RefreshDescription> ours = fleet.refreshes().stream()
-                    .filter(r -> knownId.map(r.id()::equals)
-                            .orElse(r.startTime() != null && !r.startTime().isBefore(since)))
+                    .filter(r -> knownId.map(r.id()::equals).orElse(r.startTime() != null
+                            && !r.startTime().isBefore(since) && !state.earlierRefreshIds().contains(r.id())))
                     .findFirst();
             if (ours.isEmpty()) {
                 Optional<RefreshDescription> other = fleet.refreshes().stream().filter(RefreshDescription::active)

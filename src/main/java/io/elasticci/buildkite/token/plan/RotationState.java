@@ -10,14 +10,31 @@ import java.util.Optional;
  * first version the operator saw: nothing to roll out.
  */
 public record RotationState(String versionId, String previousVersionId, Instant observedAt, Instant inSyncAt,
-        List<Refresh> refreshes, List<String> revocableVersionIds) {
+        List<Refresh> refreshes, List<String> revocableVersionIds, List<String> earlierRefreshIds) {
 
-    /** At most this many revocable versions are remembered. */
+    /** At most this many revocable versions (and earlier refresh IDs) are remembered. */
     static final int MAX_REVOCABLE = 10;
+    static final int MAX_EARLIER_REFRESHES = 20;
 
     public RotationState {
         refreshes = List.copyOf(refreshes);
         revocableVersionIds = List.copyOf(revocableVersionIds);
+        earlierRefreshIds = List.copyOf(earlierRefreshIds == null ? List.of() : earlierRefreshIds);
+    }
+
+    public RotationState(String versionId, String previousVersionId, Instant observedAt, Instant inSyncAt,
+            List<Refresh> refreshes, List<String> revocableVersionIds) {
+        this(versionId, previousVersionId, observedAt, inSyncAt, refreshes, revocableVersionIds, List.of());
+    }
+
+    /** The next rotation, to {@code version}: this one's refreshes belong to the past and must not be matched. */
+    RotationState next(String version, Instant now) {
+        List<String> earlier = new ArrayList<>();
+        refreshes.forEach(r -> earlier.add(r.id()));
+        earlier.addAll(earlierRefreshIds);
+        return new RotationState(version, versionId, now, null, List.of(),
+                revocableVersionIds.stream().filter(v -> !v.equals(version)).toList(),
+                earlier.subList(0, Math.min(MAX_EARLIER_REFRESHES, earlier.size())));
     }
 
     /** One stack's refresh for this version. */
@@ -42,11 +59,13 @@ public record RotationState(String versionId, String previousVersionId, Instant 
     }
 
     RotationState inSync(Instant at) {
-        return new RotationState(versionId, previousVersionId, observedAt, at, refreshes, revocableVersionIds);
+        return new RotationState(versionId, previousVersionId, observedAt, at, refreshes, revocableVersionIds,
+                earlierRefreshIds);
     }
 
     RotationState withRefreshes(List<Refresh> list) {
-        return new RotationState(versionId, previousVersionId, observedAt, inSyncAt, list, revocableVersionIds);
+        return new RotationState(versionId, previousVersionId, observedAt, inSyncAt, list, revocableVersionIds,
+                earlierRefreshIds);
     }
 
     RotationState previousRevocable() {
@@ -54,6 +73,6 @@ public record RotationState(String versionId, String previousVersionId, Instant 
         revocable.remove(previousVersionId);
         revocable.add(0, previousVersionId);
         return new RotationState(versionId, previousVersionId, observedAt, inSyncAt, refreshes,
-                revocable.subList(0, Math.min(MAX_REVOCABLE, revocable.size())));
+                revocable.subList(0, Math.min(MAX_REVOCABLE, revocable.size())), earlierRefreshIds);
     }
 }

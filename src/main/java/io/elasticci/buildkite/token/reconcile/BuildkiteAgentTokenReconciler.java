@@ -64,6 +64,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     @Override
     public UpdateControl<BuildkiteAgentToken> reconcile(BuildkiteAgentToken resource,
             Context<BuildkiteAgentToken> context) {
+        readLatestStatus(resource, context);
         BuildkiteAgentTokenSpec spec = resource.getSpec();
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
         if (spec != null && spec.isSuspend()) {
@@ -113,6 +114,18 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         }
         requeue.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    /**
+     * Status carries what the last reconcile learnt (rotation progress, stack updates started); the cached primary
+     * can predate our own last status patch, so its status is read afresh: one GET, far cheaper than a wrong plan.
+     */
+    private static void readLatestStatus(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
+        BuildkiteAgentToken latest = context.getClient().resources(BuildkiteAgentToken.class)
+                .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).get();
+        if (latest != null && latest.getStatus() != null) {
+            resource.setStatus(latest.getStatus());
+        }
     }
 
     /** One Warning Event when the resource becomes Stalled, or stalls for another reason. */

@@ -70,6 +70,7 @@ public class Convergence {
                         Optional.empty(), desired, plan.rotation());
             }
             for (int pass = 0; pass < MAX_PASSES && !plan.isEmpty(); pass++) {
+                desired = desired.withRotation(plan.rotation()); // times it fixed (in sync at…) must not move
                 PlanExecutor.Result result = executor.execute(plan.actions(), request.value().value());
                 for (Action action : result.done()) {
                     onDone.accept(action);

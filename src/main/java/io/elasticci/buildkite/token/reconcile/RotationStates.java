@@ -18,7 +18,7 @@ final class RotationStates {
         status.refreshes.forEach(r -> refreshes.add(new RotationState.Refresh(r.region, r.stack, r.autoScalingGroup,
                 r.id, r.status, r.percentComplete, r.statusReason)));
         return new RotationState(status.versionId, status.previousVersionId, instant(status.observedAt),
-                instant(status.inSyncAt), refreshes, status.revocableVersionIds);
+                instant(status.inSyncAt), refreshes, status.revocableVersionIds, status.earlierRefreshIds);
     }
 
     static RotationStatus toStatus(RotationState state) {
@@ -39,6 +39,7 @@ final class RotationStates {
             status.refreshes.add(refresh);
         });
         status.revocableVersionIds = new ArrayList<>(state.revocableVersionIds());
+        status.earlierRefreshIds = new ArrayList<>(state.earlierRefreshIds());
         return status;
     }
 

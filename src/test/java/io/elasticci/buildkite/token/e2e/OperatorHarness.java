@@ -111,7 +111,8 @@ public final class OperatorHarness {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             BuildkiteAgentToken t = get(name);
             throw new AssertionError(e.getMessage() + "; conditions of " + name + ": "
-                    + (t == null || t.getStatus() == null ? "no status" : t.getStatus().conditions), e);
+                    + (t == null || t.getStatus() == null ? "no status" : t.getStatus().conditions + "; rotation: "
+                            + Serialization.asJson(t.getStatus().rotation)), e);
         }
     }
 
@@ -125,6 +126,29 @@ public final class OperatorHarness {
             return token != null && predicate.test(token);
         });
         return get(name);
+    }
+
+    /**
+     * Waits for a rollout that runs on AWS's (the emulator's) time: moves the emulator clock a step at a time, giving
+     * the operator's requeue a moment after each step, until the predicate holds.
+     */
+    public BuildkiteAgentToken awaitAdvancing(String name, Duration step, Predicate<BuildkiteAgentToken> predicate) {
+        untilOrExplain(name, () -> org.awaitility.Awaitility.await().atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(300)).until(() -> {
+                    BuildkiteAgentToken token = get(name);
+                    if (token != null && predicate.test(token)) {
+                        return true;
+                    }
+                    aws.clock().advance(step);
+                    return false;
+                }));
+        return get(name);
+    }
+
+    /** Waits for an Event with this reason about the resource. */
+    public void awaitEvent(String name, String reason) {
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> events(name).stream().anyMatch(e -> reason.equals(e.getReason())));
     }
 
     public java.util.List<Event> events(String name) {

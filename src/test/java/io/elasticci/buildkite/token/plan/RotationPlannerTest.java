@@ -110,6 +110,26 @@ class RotationPlannerTest {
     }
 
     @Test
+    void aRefreshOfAnEarlierRotationIsNeverTakenForThisOnes() {
+        // Rolled back to an old version: its creation predates the refresh of the rotation that replaced it.
+        Optional<RotationState> earlier = Optional.of(new RotationState(TOKEN, OLD, T0, T0, List.of(), List.of(),
+                List.of("r-earlier")));
+        Plan plan = plan(desired(earlier, true, Optional.empty()),
+                seen(T1, TOKEN, fleet(List.of(refresh("r-earlier", "Successful", CREATED.plusSeconds(10))))));
+        assertThat(plan.actions()).singleElement().isInstanceOf(Action.StartInstanceRefresh.class);
+    }
+
+    @Test
+    void aNewRotationRemembersTheRefreshesOfThePreviousOne() {
+        RotationState.Refresh done = new RotationState.Refresh(EAST, "ci", "ci-asg", "r-1", "Successful", 100, null);
+        Optional<RotationState> previous = Optional.of(new RotationState(OLD, "x", T0, T0, List.of(done),
+                List.of("x")));
+        Plan plan = plan(desired(previous, true, Optional.empty()), seen(T1, OLD));
+        assertThat(plan.rotation().orElseThrow().earlierRefreshIds()).containsExactly("r-1");
+        assertThat(plan.rotation().orElseThrow().refreshes()).isEmpty();
+    }
+
+    @Test
     void anOlderRefreshStillRunningIsWaitedFor() {
         Plan plan = plan(desired(rotating(T0), true, Optional.empty()),
                 seen(T1, TOKEN, fleet(List.of(refresh("r-old", "InProgress", CREATED.minusSeconds(60))))));

@@ -29,6 +29,9 @@ public class RotationStatus {
             + "stack was launched after this version was current everywhere. Safe to revoke in Buildkite.")
     public List<String> revocableVersionIds = new ArrayList<>();
 
+    @JsonPropertyDescription("Refreshes of earlier rotations, never to be mistaken for this one's.")
+    public List<String> earlierRefreshIds = new ArrayList<>();
+
     /** One stack's instance refresh. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public static class RefreshStatus {
