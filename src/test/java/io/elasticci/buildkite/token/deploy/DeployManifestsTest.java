@@ -426,16 +426,17 @@ class DeployManifestsTest {
         Stream.of("DescribeSecret", "GetSecretValue", "PutSecretValue", "CreateSecret", "UpdateSecret",
                 "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "ReplicateSecretToRegions",
                 "RemoveRegionsFromReplication", "GetResourcePolicy", "PutResourcePolicy", "DeleteResourcePolicy",
-                "ValidateResourcePolicy").forEach(a -> expected.add("secretsmanager:" + a));
+                "ValidateResourcePolicy", "RotateSecret").forEach(a -> expected.add("secretsmanager:" + a));
         Stream.of("DescribeKey", "GetKeyPolicy", "Encrypt", "Decrypt", "GenerateDataKey")
                 .forEach(a -> expected.add("kms:" + a));
         expected.add("sts:GetCallerIdentity");
-        Stream.of("GetRole", "GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "ListRolePolicies",
-                "SimulatePrincipalPolicy").forEach(a -> expected.add("iam:" + a));
+        Stream.of("GetRole", "GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "SimulatePrincipalPolicy")
+                .forEach(a -> expected.add("iam:" + a));
         Stream.of("DescribeStacks", "DescribeStackResource", "DescribeStackResources", "UpdateStack")
                 .forEach(a -> expected.add("cloudformation:" + a));
-        Stream.of("DescribeAutoScalingGroups", "DescribeInstanceRefreshes", "StartInstanceRefresh",
-                "CancelInstanceRefresh").forEach(a -> expected.add("autoscaling:" + a));
+        Stream.of("DescribeAutoScalingGroups", "DescribeInstanceRefreshes", "StartInstanceRefresh")
+                .forEach(a -> expected.add("autoscaling:" + a));
+        expected.add("ec2:DescribeInstances");
         assertThat(allowed).isEqualTo(expected);
     }
 
