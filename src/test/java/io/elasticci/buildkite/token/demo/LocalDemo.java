@@ -22,6 +22,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
 import io.elasticci.buildkite.token.e2e.EmulatorResource;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
+import io.elasticci.buildkite.token.emulator.CloudFormationState;
 import io.elasticci.buildkite.token.emulator.KmsState;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -75,6 +76,8 @@ class LocalDemo {
                     token.getMetadata().getName());
             OUT.print(Serialization.asYaml(Map.of("status", token.getStatus())));
         }
+        printStackAccess(aws);
+        rotate(aws);
         OUT.println();
         OUT.println("AWS emulator, Secrets Manager:");
         SecretsManagerState sm = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
@@ -86,6 +89,77 @@ class LocalDemo {
                                 : s.kmsKeyArn(), s.currentVersionId().orElse("-")));
             }
         }
+    }
+
+    /** Every stack's roles, checked in the emulator's own terms: the policy grants them, IAM lets them read and decrypt. */
+    private void printStackAccess(AwsEmulator aws) {
+        OUT.println();
+        OUT.println("Can every stack read its token? (checked in the emulated AWS)");
+        OUT.printf("%-12s %-22s %-21s %-66s %-7s %-9s %-9s%n", "REGION", "STACK", "SHAPE", "ROLE", "POLICY",
+                "SSM READ", "DECRYPT");
+        for (BuildkiteAgentToken token : tokens()) {
+            for (RegionSpec region : token.getSpec().getRegions()) {
+                for (String stackName : region.getStacks()) {
+                    var stack = aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT).stackOrThrow(region.getRegion(),
+                            stackName);
+                    var key = aws.kms(AwsEmulator.DEFAULT_ACCOUNT).describe(region.getRegion(), region.getKmsKeyId())
+                            .orElseThrow();
+                    String parameter = "arn:aws:ssm:" + region.getRegion() + ":" + AwsEmulator.DEFAULT_ACCOUNT
+                            + ":parameter/aws/reference/secretsmanager/" + token.getSpec().getSecretName();
+                    for (var role : stack.roles()) {
+                        var iam = aws.iam(AwsEmulator.DEFAULT_ACCOUNT);
+                        OUT.printf("%-12s %-22s %-21s %-66s %-7s %-9s %-9s%n", region.getRegion(), stackName,
+                                stack.shape(), role.name(), yes(aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT)
+                                        .policyGrants(token.getSpec().getPrimaryRegion(),
+                                                token.getSpec().getSecretName(), role.arn(),
+                                                "secretsmanager:GetSecretValue")),
+                                yes(iam.allows(role.name(), "ssm:GetParameter", parameter, Map.of())),
+                                yes(iam.allows(role.name(), "kms:Decrypt", key.arn(), Map.of("kms:ViaService",
+                                        "secretsmanager." + region.getRegion() + ".amazonaws.com"))));
+                    }
+                }
+            }
+        }
+    }
+
+    private static String yes(boolean value) {
+        return value ? "yes" : "NO";
+    }
+
+    /**
+     * A rotation, as a person would start it: edit the Kubernetes Secret. The emulator's clock stands in for the
+     * minutes instance refreshes take; the demo moves it until the old version is revocable.
+     */
+    private void rotate(AwsEmulator aws) {
+        BuildkiteAgentToken token = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+                .withName("ci-token").get();
+        if (token == null || token.getSpec().getTokenSecretRef() == null) {
+            return;
+        }
+        String before = token.getStatus().currentVersionId;
+        OUT.println();
+        OUT.printf("$ kubectl -n buildkite edit secret %s   # a new token value%n",
+                token.getSpec().getTokenSecretRef().getName());
+        client.secrets().inNamespace("buildkite").withName(token.getSpec().getTokenSecretRef().getName())
+                .edit(s -> {
+                    s.setData(null);
+                    s.setStringData(Map.of(token.getSpec().getTokenSecretRef().getKey(), "bkua_demo_rotated_token"));
+                    return s;
+                });
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            BuildkiteAgentToken t = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+                    .withName("ci-token").get();
+            if (t.getStatus().rotation != null && t.getStatus().rotation.revocableVersionIds.contains(before)) {
+                return true;
+            }
+            aws.clock().advance(Duration.ofSeconds(30)); // refreshes replace instances on AWS time
+            return false;
+        });
+        BuildkiteAgentToken after = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+                .withName("ci-token").get();
+        OUT.printf("rotated: version %s -> %s; every instance of every stack was replaced:%n", before,
+                after.getStatus().currentVersionId);
+        OUT.print(Serialization.asYaml(Map.of("rotation", after.getStatus().rotation)));
     }
 
     private List<HasMetadata> loadExamples() throws IOException {
@@ -126,6 +200,11 @@ class LocalDemo {
                     OUT.printf("emulator: created KMS key %s in %s%n", ref, region.getRegion());
                 }
             }
+            for (RegionSpec region : token.getSpec().getRegions()) {
+                for (String stack : region.getStacks()) {
+                    createStack(aws, token, region, stack);
+                }
+            }
             if (token.getSpec().getTokenSecretRef() == null) {
                 aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret(token.getSpec().getPrimaryRegion(),
                         token.getSpec().getSecretName(), "bkua_demo_existing_token", null, Map.of("team", "legacy"));
@@ -134,6 +213,31 @@ class LocalDemo {
                         token.getMetadata().getName());
             }
         }
+    }
+
+    /**
+     * An Elastic CI Stack for the example to find, configured for it. Its shape comes from its name, to show them all:
+     * "legacy" (2019-2020 scaler role), "custom" (InstanceRoleARN), "west" without "arm" (fixed size), else current.
+     */
+    private static void createStack(AwsEmulator aws, BuildkiteAgentToken token, RegionSpec region, String name) {
+        var cfn = aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT);
+        String keyId = aws.kms(AwsEmulator.DEFAULT_ACCOUNT).describe(region.getRegion(), region.getKmsKeyId())
+                .orElseThrow().keyId();
+        var stack = cfn.elasticCiStack(region.getRegion(), name)
+                .tokenParameters("/aws/reference/secretsmanager/" + token.getSpec().getSecretName(), keyId);
+        if (name.contains("legacy")) {
+            stack.shape(CloudFormationState.StackShape.LEGACY);
+        } else if (name.contains("custom")) {
+            stack.shape(CloudFormationState.StackShape.CUSTOM_INSTANCE_ROLE).instanceRoleArn(
+                    aws.iam(AwsEmulator.DEFAULT_ACCOUNT).createRole(name + "-agents").arn());
+        } else if (name.contains("west") && !name.contains("arm")) {
+            stack.shape(CloudFormationState.StackShape.FIXED_SIZE);
+        } else {
+            stack.shape(CloudFormationState.StackShape.CURRENT).lambdaArchitecture(name.contains("arm") ? "arm64"
+                    : "x86_64");
+        }
+        var created = stack.create();
+        OUT.printf("emulator: created %s stack %s in %s%n", created.shape(), name, region.getRegion());
     }
 
     private List<BuildkiteAgentToken> tokens() {
@@ -146,13 +250,15 @@ class LocalDemo {
     }
 
     private static void printTable(List<BuildkiteAgentToken> tokens) {
-        String format = "%-10s %-14s %-6s %-10s %-8s %-28s %-10s %-66s %s%n";
-        OUT.printf(format, "NAMESPACE", "NAME", "READY", "REASON", "REGIONS", "SECRET", "PRIMARY", "VERSION", "AGE");
+        String format = "%-10s %-14s %-6s %-10s %-8s %-7s %-24s %-10s %-66s %s%n";
+        OUT.printf(format, "NAMESPACE", "NAME", "READY", "REASON", "REGIONS", "STACKS", "SECRET", "PRIMARY", "VERSION",
+                "AGE");
         for (BuildkiteAgentToken t : tokens) {
             Condition ready = ready(t).orElse(new Condition());
             Duration age = Duration.between(Instant.parse(t.getMetadata().getCreationTimestamp()), Instant.now());
             OUT.printf(format, t.getMetadata().getNamespace(), t.getMetadata().getName(), ready.getStatus(),
-                    ready.getReason(), t.getStatus().regionsReady, t.getSpec().getSecretName(),
+                    ready.getReason(), t.getStatus().regionsReady, t.getStatus().stacksReady == null ? "<none>"
+                            : t.getStatus().stacksReady, t.getSpec().getSecretName(),
                     t.getSpec().getPrimaryRegion(), t.getStatus().currentVersionId, age.toSeconds() + "s");
         }
     }
