@@ -75,6 +75,15 @@ abstract class E2ETestBase {
         client.resources(BuildkiteAgentToken.class).inNamespace(k8s.namespace).delete();
     }
 
+    /** A real pause: for checking that nothing happens. */
+    static void sleep(java.time.Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     String alias() {
         return "alias/bk-" + k8s.id;
     }

@@ -216,12 +216,4 @@ class SecretProvisioningE2ETest extends E2ETestBase {
         assertThat(sm().secret(EAST, secretName())).as("the primary is still created").isPresent();
         assertThat(sm().secret(WEST, secretName())).isEmpty();
     }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -329,12 +329,4 @@ class StacksE2ETest extends E2ETestBase {
         assertThat(k8s.condition("second-token", "StacksConfigured").orElseThrow().getMessage())
                 .contains(k8s.namespace + "/ci-token");
     }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
