@@ -3,9 +3,7 @@ package io.elasticci.buildkite.token.emulator;
 import io.elasticci.buildkite.token.emulator.AutoScalingState.GroupInfo;
 import io.elasticci.buildkite.token.emulator.AutoScalingState.InstanceInfo;
 import io.elasticci.buildkite.token.emulator.AutoScalingState.RefreshInfo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,31 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Auto Scaling groups and instance refreshes through the real SDK client, on the emulator clock. */
-class AutoScalingEmulatorTest {
+@EmulatorTestSupport.SingleAttempt
+class AutoScalingEmulatorTest extends EmulatorTestSupport {
 
     private static final String REGION = "us-east-1";
     private static final String GROUP = "buildkite-ci-AgentAutoScaleGroup-1A2B3C4D5E6F";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static AutoScalingClient asg;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator, false);
         asg = clients.autoScaling(REGION);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     private static AutoScalingState state() {

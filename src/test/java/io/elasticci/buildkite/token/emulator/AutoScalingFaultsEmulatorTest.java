@@ -1,9 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
 import io.elasticci.buildkite.token.emulator.AutoScalingState.GroupInfo;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
@@ -18,34 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Call log, throttling, server errors and outages for Auto Scaling and EC2, as for the other services. */
-class AutoScalingFaultsEmulatorTest {
+class AutoScalingFaultsEmulatorTest extends EmulatorTestSupport {
 
     private static final String EAST = "us-east-1";
     private static final String WEST = "us-west-2";
     private static final String GROUP = "buildkite-ci-AgentAutoScaleGroup-1A2B3C4D5E6F";
-
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-    private static EmulatorClients once;
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
-        once = new EmulatorClients(emulator, false);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        once.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
 
     private static AutoScalingState state() {
         return emulator.autoScaling(AwsEmulator.DEFAULT_ACCOUNT);

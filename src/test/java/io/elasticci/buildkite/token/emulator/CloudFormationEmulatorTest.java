@@ -3,7 +3,6 @@ package io.elasticci.buildkite.token.emulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState.AutoScalingGroupChange;
 import io.elasticci.buildkite.token.emulator.CloudFormationState.StackInfo;
 import io.elasticci.buildkite.token.emulator.CloudFormationState.StackShape;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.groups.Tuple.tuple;
 
-class CloudFormationEmulatorTest {
+@EmulatorTestSupport.SingleAttempt
+class CloudFormationEmulatorTest extends EmulatorTestSupport {
 
     private static final String ACCOUNT = AwsEmulator.DEFAULT_ACCOUNT;
     private static final String REGION = "us-west-2";
@@ -39,30 +39,19 @@ class CloudFormationEmulatorTest {
     private static final List<Capability> ALL_CAPABILITIES = List.of(Capability.CAPABILITY_IAM,
             Capability.CAPABILITY_NAMED_IAM, Capability.CAPABILITY_AUTO_EXPAND);
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static CloudFormationClient cfn;
     private static final List<AutoScalingGroupChange> asgChanges = new CopyOnWriteArrayList<>();
     private static final List<String> replacements = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator, false);
         cfn = clients.cloudFormation(REGION);
         stacks().onAutoScalingGroupChange(asgChanges::add);
         stacks().onAutoScalingGroupReplaced((oldName, newName) -> replacements.add(oldName + "->" + newName));
     }
 
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
     @BeforeEach
     void reset() {
-        emulator.reset();
         asgChanges.clear();
         replacements.clear();
     }

@@ -2,9 +2,7 @@ package io.elasticci.buildkite.token.emulator;
 
 import io.elasticci.buildkite.token.emulator.AutoScalingState.GroupInfo;
 import io.elasticci.buildkite.token.emulator.AutoScalingState.InstanceInfo;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
@@ -27,32 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** EC2 DescribeInstances over the Auto Scaling instances, through the real SDK client and on the wire. */
-class Ec2EmulatorTest {
+@EmulatorTestSupport.SingleAttempt
+class Ec2EmulatorTest extends EmulatorTestSupport {
 
     private static final String REGION = "us-east-1";
     private static final String GROUP = "buildkite-ci-AgentAutoScaleGroup-1A2B3C4D5E6F";
     private static final String GROUP_TAG = "aws:autoscaling:groupName";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static Ec2Client ec2;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator, false);
         ec2 = clients.ec2(REGION);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     private static AutoScalingState state() {

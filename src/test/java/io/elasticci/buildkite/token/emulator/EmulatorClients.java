@@ -2,13 +2,17 @@ package io.elasticci.buildkite.token.emulator;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -49,34 +53,16 @@ final class EmulatorClients implements AutoCloseable {
     }
 
     SecretsManagerClient secretsManager(String region, String accessKeyId) {
-        return track(SecretsManagerClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(credentials(accessKeyId))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+        return build(SecretsManagerClient.builder(), Region.of(region), accessKeyId);
     }
 
     /** IAM is global: the client uses the aws-global region, as the operator's would. */
     IamClient iam() {
-        return track(IamClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.AWS_GLOBAL)
-                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+        return build(IamClient.builder(), Region.AWS_GLOBAL, AwsEmulator.ACCESS_KEY);
     }
 
     CloudFormationClient cloudFormation(String region) {
-        return track(CloudFormationClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+        return build(CloudFormationClient.builder(), Region.of(region), AwsEmulator.ACCESS_KEY);
     }
 
     KmsClient kms(String region) {
@@ -84,39 +70,27 @@ final class EmulatorClients implements AutoCloseable {
     }
 
     KmsClient kms(String region, String accessKeyId) {
-        return track(KmsClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(credentials(accessKeyId))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+        return build(KmsClient.builder(), Region.of(region), accessKeyId);
     }
 
-    software.amazon.awssdk.services.autoscaling.AutoScalingClient autoScaling(String region) {
-        return track(software.amazon.awssdk.services.autoscaling.AutoScalingClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+    AutoScalingClient autoScaling(String region) {
+        return build(AutoScalingClient.builder(), Region.of(region), AwsEmulator.ACCESS_KEY);
     }
 
-    software.amazon.awssdk.services.ec2.Ec2Client ec2(String region) {
-        return track(software.amazon.awssdk.services.ec2.Ec2Client.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
-                .credentialsProvider(credentials(AwsEmulator.ACCESS_KEY))
-                .httpClient(http)
-                .overrideConfiguration(overrides())
-                .build());
+    Ec2Client ec2(String region) {
+        return build(Ec2Client.builder(), Region.of(region), AwsEmulator.ACCESS_KEY);
     }
 
     StsClient sts(String region, String accessKeyId) {
-        return track(StsClient.builder()
+        return build(StsClient.builder(), Region.of(region), accessKeyId);
+    }
+
+    /** Any service's client: pointed at the emulator, signed with accessKeyId, on the shared HTTP client, tracked. */
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C extends SdkClient> C build(
+            B builder, Region region, String accessKeyId) {
+        return track(builder
                 .endpointOverride(emulator.endpoint())
-                .region(Region.of(region))
+                .region(region)
                 .credentialsProvider(credentials(accessKeyId))
                 .httpClient(http)
                 .overrideConfiguration(overrides())

@@ -1,8 +1,5 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -27,36 +24,12 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class FaultsAndCallLogEmulatorTest {
+class FaultsAndCallLogEmulatorTest extends EmulatorTestSupport {
 
     private static final String EAST = "us-east-1";
     private static final String WEST = "us-west-2";
     private static final String NAME = "buildkite/agent-token";
     private static final String SECRET_VALUE = "bkua_SUPER-SECRET-VALUE-0123456789";
-
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-    /** One attempt per call: for error shapes where the SDK's retries would only add backoff time. */
-    private static EmulatorClients once;
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
-        once = new EmulatorClients(emulator, false);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        once.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
 
     @Test
     void callLogRecordsOperationsRegionsAccountsAndWrites() {

@@ -1,8 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.ContextEntry;
@@ -28,31 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class IamEmulatorTest {
+@EmulatorTestSupport.SingleAttempt
+class IamEmulatorTest extends EmulatorTestSupport {
 
     private static final String ACCOUNT = AwsEmulator.DEFAULT_ACCOUNT;
     private static final String TRUST = IamState.DEFAULT_TRUST_POLICY;
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static IamClient iam;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator, false);
         iam = clients.iam();
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     private static IamState state() {

@@ -1,9 +1,7 @@
 package io.elasticci.buildkite.token.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.AliasListEntry;
@@ -21,31 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class KmsEmulatorTest {
+class KmsEmulatorTest extends EmulatorTestSupport {
 
     private static final String REGION = "us-east-1";
     private static final String OTHER = "ap-southeast-2";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static KmsClient kms;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
         kms = clients.kms(REGION);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     @Test

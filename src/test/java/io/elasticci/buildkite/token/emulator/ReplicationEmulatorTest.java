@@ -1,10 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.CreateSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidParameterException;
@@ -24,47 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class ReplicationEmulatorTest {
+class ReplicationEmulatorTest extends MultiRegionSecretsTestSupport {
 
-    private static final String PRIMARY = "us-east-1";
-    private static final String WEST = "us-west-2";
-    private static final String EU = "eu-west-1";
-    private static final String NAME = "buildkite/agent-token";
     private static final String REPLICA_REFUSED =
             "Operation not permitted on a replica secret. Call must be made in primary secret's region.";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-    private static SecretsManagerClient east;
-    private static SecretsManagerClient west;
-    private static SecretsManagerClient eu;
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
-        east = clients.secretsManager(PRIMARY);
-        west = clients.secretsManager(WEST);
-        eu = clients.secretsManager(EU);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
-
     private static KmsState kms() {
         return emulator.kms(AwsEmulator.DEFAULT_ACCOUNT);
-    }
-
-    private static SecretsManagerState state() {
-        return emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
     private static ReplicaRegionType replica(String region, String kmsKeyId) {

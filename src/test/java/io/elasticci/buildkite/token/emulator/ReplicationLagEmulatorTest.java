@@ -1,10 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.ReplicaRegionType;
 import software.amazon.awssdk.services.secretsmanager.model.ReplicationStatusType;
@@ -20,42 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Replica version lag: replicas that serve their previous versions for a while after a primary change. */
-class ReplicationLagEmulatorTest {
-
-    private static final String PRIMARY = "us-east-1";
-    private static final String WEST = "us-west-2";
-    private static final String EU = "eu-west-1";
-    private static final String NAME = "buildkite/agent-token";
-
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-    private static SecretsManagerClient east;
-    private static SecretsManagerClient west;
-    private static SecretsManagerClient eu;
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
-        east = clients.secretsManager(PRIMARY);
-        west = clients.secretsManager(WEST);
-        eu = clients.secretsManager(EU);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
-
-    private static SecretsManagerState state() {
-        return emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
-    }
+class ReplicationLagEmulatorTest extends MultiRegionSecretsTestSupport {
 
     private static ReplicaRegionType replica(String region) {
         return ReplicaRegionType.builder().region(region).build();

@@ -1,7 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.groups.Tuple.tuple;
 
-class ResourcePolicyEmulatorTest {
+@EmulatorTestSupport.SingleAttempt
+class ResourcePolicyEmulatorTest extends EmulatorTestSupport {
 
     private static final String ACCOUNT = AwsEmulator.DEFAULT_ACCOUNT;
     private static final String EAST = "us-east-1";
@@ -31,28 +31,17 @@ class ResourcePolicyEmulatorTest {
     private static final String GET = "secretsmanager:GetSecretValue";
     private static final String UNSUPPORTED = "This resource policy contains an unsupported principal.";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static SecretsManagerClient east;
     private static SecretsManagerClient west;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator, false);
         east = clients.secretsManager(EAST);
         west = clients.secretsManager(WEST);
     }
 
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
     @BeforeEach
     void reset() {
-        emulator.reset();
         secrets().createSecret(EAST, NAME, "token-1", null, null);
     }
 

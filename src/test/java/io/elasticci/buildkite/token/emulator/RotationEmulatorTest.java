@@ -1,11 +1,7 @@
 package io.elasticci.buildkite.token.emulator;
 
 import io.elasticci.buildkite.token.emulator.SecretsManagerState.RotationConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.CancelRotateSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.EncryptionFailureException;
@@ -28,41 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** RotateSecret / CancelRotateSecret, the rotateNow fixture and version creation dates. */
-class RotationEmulatorTest {
+class RotationEmulatorTest extends MultiRegionSecretsTestSupport {
 
-    private static final String PRIMARY = "us-east-1";
-    private static final String WEST = "us-west-2";
-    private static final String NAME = "buildkite/agent-token";
     private static final String LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:rotate-buildkite-token";
     private static final Instant START = MutableClock.START;
-
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-    private static SecretsManagerClient east;
-    private static SecretsManagerClient west;
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
-        east = clients.secretsManager(PRIMARY);
-        west = clients.secretsManager(WEST);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
-    }
-
-    private static SecretsManagerState state() {
-        return emulator.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
-    }
 
     private static String create() {
         return east.createSecret(b -> b.name(NAME).secretString("v1")).versionId();

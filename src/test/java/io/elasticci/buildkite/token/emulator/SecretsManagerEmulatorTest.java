@@ -1,8 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -30,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class SecretsManagerEmulatorTest {
+class SecretsManagerEmulatorTest extends EmulatorTestSupport {
 
     private static final String REGION = "us-east-1";
     private static final String NAME = "buildkite/agent-token";
@@ -38,26 +36,11 @@ class SecretsManagerEmulatorTest {
     private static final String TOKEN_B = "bbbbbbbb-1111-2222-3333-444444444444";
     private static final String TOKEN_C = "cccccccc-1111-2222-3333-444444444444";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
     private static SecretsManagerClient sm;
 
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
-        clients = new EmulatorClients(emulator);
         sm = clients.secretsManager(REGION);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     private SecretsManagerState state() {

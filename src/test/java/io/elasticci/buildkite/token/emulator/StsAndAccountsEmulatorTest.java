@@ -1,8 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -15,31 +13,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-class StsAndAccountsEmulatorTest {
+class StsAndAccountsEmulatorTest extends EmulatorTestSupport {
 
     private static final String REGION = "us-east-1";
     private static final String OTHER_KEY = "AKIAEMULATOR000002";
     private static final String OTHER_ACCOUNT = "210987654321";
 
-    private static AwsEmulator emulator;
-    private static EmulatorClients clients;
-
     @BeforeAll
     static void start() {
-        emulator = AwsEmulator.start();
         emulator.registerAccount(OTHER_KEY, OTHER_ACCOUNT);
-        clients = new EmulatorClients(emulator);
-    }
-
-    @AfterAll
-    static void stop() {
-        clients.close();
-        emulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        emulator.reset();
     }
 
     @Test

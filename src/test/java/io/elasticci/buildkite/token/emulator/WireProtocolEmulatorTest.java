@@ -1,8 +1,6 @@
 package io.elasticci.buildkite.token.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -13,23 +11,12 @@ import java.net.http.HttpResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The wire answers themselves, for requests the SDK would never send. */
-class WireProtocolEmulatorTest {
+class WireProtocolEmulatorTest extends EmulatorTestSupport {
 
     private static final String AUTH = "AWS4-HMAC-SHA256 Credential=" + AwsEmulator.ACCESS_KEY
             + "/20250101/us-east-1/%s/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
 
-    private static AwsEmulator emulator;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        emulator = AwsEmulator.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        emulator.close();
-    }
 
     private static HttpResponse<String> json(String service, String target, String body, boolean signed)
             throws Exception {
