@@ -56,6 +56,11 @@ public class AwsClients {
         this.httpClient = ApacheHttpClient.builder().maxConnections(64).build();
     }
 
+    /** The settings these clients were built with. */
+    public OperatorConfig.Aws config() {
+        return config;
+    }
+
     public SecretsManagerClient secretsManager(String region) {
         return secretsManager.computeIfAbsent(region,
                 r -> build(SecretsManagerClient.builder(), "secretsmanager", r, Region.of(r)));

@@ -13,6 +13,9 @@ public interface IamGateway {
 
     void putInlinePolicy(String roleName, String policyName, String document);
 
+    /** Forgets what is known of inline policies, e.g. when a role turned out to be re-created under its name. */
+    void forgetInlinePolicies();
+
     /** Deletes the inline policy; absent already is fine. */
     void deleteInlinePolicy(String roleName, String policyName);
 

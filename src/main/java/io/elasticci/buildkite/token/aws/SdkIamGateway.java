@@ -6,10 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.concurrent.ConcurrentHashMap;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import io.elasticci.buildkite.token.config.OperatorConfig;
 
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.ContextEntry;
@@ -25,11 +30,23 @@ public class SdkIamGateway implements IamGateway {
 
     private final AwsClients clients;
     private final PartitionHolder partition;
+    private final Clock clock;
+    private final Duration inlinePolicyTtl;
+    /**
+     * The operator's own inline policies, as last read or written: IAM is the most throttled service, and these only
+     * change when the operator writes them, so they are re-read once per TTL to notice edits by others.
+     */
+    private final Map<String, Cached> inlinePolicies = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<String> document, Instant expires) {
+    }
 
     @Inject
-    public SdkIamGateway(AwsClients clients, PartitionHolder partition) {
+    public SdkIamGateway(AwsClients clients, PartitionHolder partition, Clock clock, OperatorConfig config) {
         this.clients = clients;
         this.partition = partition;
+        this.clock = clock;
+        this.inlinePolicyTtl = config.aws().inlinePolicyCacheTtl();
     }
 
     @Override
@@ -42,21 +59,39 @@ public class SdkIamGateway implements IamGateway {
 
     @Override
     public Optional<String> inlinePolicy(String roleName, String policyName) {
-        return AwsCall.absentIfNotFound(() -> URLDecoder.decode(call("GetRolePolicy",
+        String key = roleName + "|" + policyName;
+        Cached cached = inlinePolicies.get(key);
+        if (cached != null && clock.instant().isBefore(cached.expires())) {
+            return cached.document();
+        }
+        Optional<String> document = AwsCall.absentIfNotFound(() -> URLDecoder.decode(call("GetRolePolicy",
                 c -> c.getRolePolicy(b -> b.roleName(roleName).policyName(policyName)).policyDocument()),
                 StandardCharsets.UTF_8));
+        remember(key, document);
+        return document;
     }
 
     @Override
     public void putInlinePolicy(String roleName, String policyName, String document) {
         call("PutRolePolicy",
                 c -> c.putRolePolicy(b -> b.roleName(roleName).policyName(policyName).policyDocument(document)));
+        remember(roleName + "|" + policyName, Optional.of(document));
     }
 
     @Override
     public void deleteInlinePolicy(String roleName, String policyName) {
         AwsCall.absentIfNotFound(() -> call("DeleteRolePolicy",
                 c -> c.deleteRolePolicy(b -> b.roleName(roleName).policyName(policyName))));
+        remember(roleName + "|" + policyName, Optional.empty());
+    }
+
+    @Override
+    public void forgetInlinePolicies() {
+        inlinePolicies.clear();
+    }
+
+    private void remember(String key, Optional<String> document) {
+        inlinePolicies.put(key, new Cached(document, clock.instant().plus(inlinePolicyTtl)));
     }
 
     @Override

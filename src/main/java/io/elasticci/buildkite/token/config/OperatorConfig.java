@@ -68,6 +68,13 @@ public interface OperatorConfig {
         @WithDefault("3")
         int maxAttempts();
 
+        /**
+         * How long the operator's own inline policies, as last read or written, are trusted before IAM (the most
+         * throttled service) is asked again; an edit by someone else is noticed within this time.
+         */
+        @WithDefault("PT5M")
+        Duration inlinePolicyCacheTtl();
+
         /** How long alias-to-key resolutions are trusted (key IDs and ARNs never change, aliases can be retargeted). */
         @WithDefault("PT5M")
         Duration aliasCacheTtl();

@@ -58,6 +58,7 @@ public class AccessObserver {
                 .flatMap(s -> secrets.resourcePolicy(desired.primaryRegion(), s.arn()));
         if (policy.map(p -> Planners.ourStatementHasUniqueIds(p, desired.owner())).orElse(false)) {
             discovery.forgetRoles(); // AWS shows a pinned ID it no longer knows: some role was re-created
+            iam.forgetInlinePolicies();
         }
         List<String[]> declared = new ArrayList<>();
         desired.regions().forEach(r -> r.stacks().forEach(s -> declared.add(new String[] {r.region(), s})));

@@ -26,6 +26,10 @@ final class GatewayTestSupport {
                 return 2;
             }
 
+            public Duration inlinePolicyCacheTtl() {
+                return Duration.ofMinutes(5);
+            }
+
             public Duration aliasCacheTtl() {
                 return Duration.ofMinutes(5);
             }
