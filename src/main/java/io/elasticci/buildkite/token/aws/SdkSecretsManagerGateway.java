@@ -100,6 +100,11 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
     }
 
     @Override
+    public void untag(String region, String secretId, List<String> keys) {
+        call("UntagResource", region, c -> c.untagResource(b -> b.secretId(secretId).tagKeys(keys)));
+    }
+
+    @Override
     public void updateKey(String region, String secretId, String kmsKeyId) {
         call("UpdateSecret", region, c -> c.updateSecret(b -> b.secretId(secretId).kmsKeyId(kmsKeyId)));
     }

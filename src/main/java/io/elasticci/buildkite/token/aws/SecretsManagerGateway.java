@@ -33,6 +33,8 @@ public interface SecretsManagerGateway {
 
     void tag(String region, String secretId, Map<String, String> tags);
 
+    void untag(String region, String secretId, List<String> keys);
+
     /** Changes the key of a primary, or of a replica in place when called in the replica's region. */
     void updateKey(String region, String secretId, String kmsKeyId);
 

@@ -56,6 +56,21 @@ public sealed interface Action {
         }
     }
 
+    /** Removes tags the operator set earlier and the spec dropped. */
+    record UntagSecret(String region, String secretArn, java.util.List<String> keys) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "remove tags " + String.join(",", keys);
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
     record UpdateSecretKey(String region, String secretArn, String kmsKeyId, String keyDisplay) implements Action {
         public String target() {
             return secretArn;

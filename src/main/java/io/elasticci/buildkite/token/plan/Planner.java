@@ -101,6 +101,10 @@ public final class Planner {
         if (!missingTags.isEmpty()) {
             actions.add(new Action.TagSecret(primary, secret.arn(), missingTags));
         }
+        List<String> dropped = droppedTags(desired, secret.tags());
+        if (!dropped.isEmpty()) {
+            actions.add(new Action.UntagSecret(primary, secret.arn(), dropped));
+        }
         KmsKey primaryKey = snapshot.desiredKeys().get(primary);
         if (primaryKey == null || !primaryKey.enabled()) {
             problems.add(keyProblem(Problem.Scope.SECRET, desired, primary, primaryKey));
@@ -224,7 +228,30 @@ public final class Planner {
     private static Map<String, String> desiredTags(DesiredToken desired) {
         Map<String, String> tags = new LinkedHashMap<>(desired.tags());
         tags.put(BuildkiteAgentToken.OWNER_TAG, desired.owner());
+        tags.put(BuildkiteAgentToken.MANAGED_TAGS_TAG, managedTagsValue(desired.tags().keySet()));
         return tags;
+    }
+
+    /** The spec's tag keys, as one tag value (at most 256 characters: keys that do not fit are not tracked). */
+    static String managedTagsValue(java.util.Set<String> keys) {
+        StringBuilder value = new StringBuilder();
+        for (String key : new java.util.TreeSet<>(keys)) {
+            if (value.length() + key.length() + 1 > 256) {
+                break;
+            }
+            value.append(value.length() == 0 ? "" : " ").append(key);
+        }
+        return value.toString();
+    }
+
+    /** Tags the operator set earlier (per the managed-tags tag) whose keys the spec no longer has. */
+    private static List<String> droppedTags(DesiredToken desired, Map<String, String> actual) {
+        String managed = actual.get(BuildkiteAgentToken.MANAGED_TAGS_TAG);
+        if (managed == null || managed.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(managed.split(" ")).filter(k -> !k.isBlank())
+                .filter(k -> !desired.tags().containsKey(k) && actual.containsKey(k)).sorted().toList();
     }
 
     private static Map<String, String> missingTags(Map<String, String> desired, Map<String, String> actual) {

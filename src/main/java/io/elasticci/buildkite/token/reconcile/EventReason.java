@@ -6,6 +6,7 @@ import io.elasticci.buildkite.token.plan.Action;
 public enum EventReason {
     SecretCreated(false),
     SecretTagged(false),
+    SecretUntagged(false),
     SecretKeyChanged(false),
     SecretValueUpdated(false),
     SecretVersionRestored(false),
@@ -46,6 +47,8 @@ public enum EventReason {
             return SecretCreated;
         } else if (action instanceof Action.TagSecret) {
             return SecretTagged;
+        } else if (action instanceof Action.UntagSecret) {
+            return SecretUntagged;
         } else if (action instanceof Action.UpdateSecretKey) {
             return SecretKeyChanged;
         } else if (action instanceof Action.PutSecretValue put) {

@@ -72,6 +72,8 @@ public class PlanExecutor {
             secrets.create(a.region(), a.secretName(), required(value), a.versionToken(), a.kmsKeyId(), a.tags());
         } else if (action instanceof Action.TagSecret a) {
             secrets.tag(a.region(), a.secretArn(), a.tags());
+        } else if (action instanceof Action.UntagSecret a) {
+            secrets.untag(a.region(), a.secretArn(), a.keys());
         } else if (action instanceof Action.UpdateSecretKey a) {
             secrets.updateKey(a.region(), a.secretArn(), a.kmsKeyId());
         } else if (action instanceof Action.PutSecretValue a) {

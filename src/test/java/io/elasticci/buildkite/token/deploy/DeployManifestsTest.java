@@ -424,7 +424,8 @@ class DeployManifestsTest {
         statements("Allow").forEach(s -> allowed.addAll(values(s.get("Action"))));
         Set<String> expected = new TreeSet<>();
         Stream.of("DescribeSecret", "GetSecretValue", "PutSecretValue", "CreateSecret", "UpdateSecret",
-                "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "ReplicateSecretToRegions",
+                "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "UntagResource",
+                "ReplicateSecretToRegions",
                 "RemoveRegionsFromReplication", "GetResourcePolicy", "PutResourcePolicy", "DeleteResourcePolicy",
                 "ValidateResourcePolicy", "RotateSecret").forEach(a -> expected.add("secretsmanager:" + a));
         Stream.of("DescribeKey", "GetKeyPolicy", "Encrypt", "Decrypt", "GenerateDataKey")

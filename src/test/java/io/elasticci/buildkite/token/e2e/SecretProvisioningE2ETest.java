@@ -113,6 +113,23 @@ class SecretProvisioningE2ETest extends E2ETestBase {
     }
 
     @Test
+    void aTagDroppedFromTheSpecIsRemoved() {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        k8s.apply(k8s.fixture("token.yaml"));
+        k8s.awaitReady("ci-token");
+
+        k8s.edit("ci-token", t -> t.getSpec().setTags(new java.util.LinkedHashMap<>(java.util.Map.of("cost", "42"))));
+
+        org.awaitility.Awaitility.await().atMost(OperatorHarness.TIMEOUT).until(() -> {
+            var tags = sm().secret(EAST, secretName()).orElseThrow().tags();
+            return "42".equals(tags.get("cost")) && !tags.containsKey("team");
+        });
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().tags())
+                .containsEntry(BuildkiteAgentToken.OWNER_TAG, "test-cluster/" + k8s.namespace + "/ci-token");
+        k8s.awaitEvent("ci-token", "SecretUntagged");
+    }
+
+    @Test
     void removesARegionThatLeavesTheSpec() {
         k8s.tokenSecret("agent-token", TOKEN_V1);
         k8s.apply(k8s.fixture("token.yaml"));

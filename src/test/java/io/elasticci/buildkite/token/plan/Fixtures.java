@@ -45,7 +45,8 @@ final class Fixtures {
         boolean secretExists = true;
         boolean scheduledForDeletion;
         String primaryOf;
-        Map<String, String> tags = new LinkedHashMap<>(Map.of("team", "ci", BuildkiteAgentToken.OWNER_TAG, OWNER));
+        Map<String, String> tags = new LinkedHashMap<>(Map.of("team", "ci", BuildkiteAgentToken.OWNER_TAG, OWNER,
+                BuildkiteAgentToken.MANAGED_TAGS_TAG, "team"));
         Map<String, Set<String>> versions = new LinkedHashMap<>(Map.of(TOKEN, Set.of("AWSCURRENT")));
         List<ReplicaDescription> replicas = new ArrayList<>();
         Map<String, KmsKey> desiredKeys = new HashMap<>();

@@ -69,6 +69,12 @@ class PlannerTest {
                         List.of("TagSecret us-east-1"), List.of()),
                 row("changed spec tag is written", true, w -> w.tags.put("team", "old"),
                         List.of("TagSecret us-east-1"), List.of()),
+                row("a tag the spec dropped is removed", true, w -> {
+                    w.tags.put("cost", "1");
+                    w.tags.put(BuildkiteAgentToken.MANAGED_TAGS_TAG, "cost team");
+                }, List.of("TagSecret us-east-1", "UntagSecret us-east-1"), List.of()),
+                row("tags someone else set are never removed", true, w -> w.tags.put("owner-team", "infra"),
+                        List.of(), List.of()),
                 row("primary key differs", true,
                         w -> w.currentKeyArns.put(EAST, key(EAST, "old").arn()),
                         List.of("UpdateSecretKey us-east-1"), List.of()),

@@ -31,6 +31,8 @@ public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec,
     public static final String REQUESTED_AT_ANNOTATION = GROUP + "/requested-at";
     /** Tag on the secret naming the resource that owns it. */
     public static final String OWNER_TAG = GROUP + "/owner";
+    /** Tag on the secret listing the spec tag keys the operator set, so a key dropped from the spec is removed. */
+    public static final String MANAGED_TAGS_TAG = GROUP + "/managed-tags";
 
     @Override
     protected BuildkiteAgentTokenStatus initStatus() {
