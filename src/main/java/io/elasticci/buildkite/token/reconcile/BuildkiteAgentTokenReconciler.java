@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
-import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Problem;
@@ -42,11 +41,14 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final Clock clock;
     private final SpecValidator validator;
     private final StatementRemovals removals;
+    private final StatusTransitions transitions;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
-            InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals) {
+            InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
+            StatusTransitions transitions) {
         this.removals = removals;
+        this.transitions = transitions;
         this.config = config;
         this.convergence = convergence;
         this.installation = installation;
@@ -69,13 +71,13 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
         if (spec != null && spec.isSuspend()) {
             return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.SUSPENDED,
-                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of()), null);
+                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of()));
         }
         List<String> errors = validator.validate(resource.getMetadata().getNamespace(), spec);
         if (!errors.isEmpty()) {
             Problem invalid = Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors));
             return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.NORMAL,
-                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(invalid)), null);
+                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(invalid)));
         }
 
         DesiredToken desired = DesiredTokens.of(resource, installation.clusterId(), context.getPrimaryCache().list()
@@ -95,15 +97,14 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         return report(resource, new StatusAggregator.Outcome(generation,
                 spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),
-                result.snapshot(), result.shown(), result.pending(), result.problems(), result.rotation()), result);
+                result.snapshot(), result.shown(), result.pending(), result.problems(), result.rotation()));
     }
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
-            StatusAggregator.Outcome outcome, Convergence.Result result) {
+            StatusAggregator.Outcome outcome) {
         BuildkiteAgentTokenStatus previous = resource.getStatus();
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, previous, clock.instant());
-        announceStall(resource, previous, status);
-        announceRevocable(resource, previous, status);
+        transitions.announce(resource, previous, status);
         Optional<Duration> requeue = Requeue.after(outcome, config);
         UpdateControl<BuildkiteAgentToken> control;
         if (JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
@@ -126,34 +127,5 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         if (latest != null && latest.getStatus() != null) {
             resource.setStatus(latest.getStatus());
         }
-    }
-
-    /** One Warning Event when the resource becomes Stalled, or stalls for another reason. */
-    private void announceStall(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
-            BuildkiteAgentTokenStatus status) {
-        Optional<Condition> stalled = find(status, StatusAggregator.STALLED).filter(c -> "True".equals(c.getStatus()));
-        Optional<Condition> before = find(previous, StatusAggregator.STALLED);
-        if (stalled.isPresent() && (before.isEmpty() || !"True".equals(before.get().getStatus())
-                || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
-            events.publish(resource, EventReason.ReconcileStalled,
-                    stalled.get().getReason() + ": " + stalled.get().getMessage());
-        }
-    }
-
-    /** One Event per version that became revocable. */
-    private void announceRevocable(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
-            BuildkiteAgentTokenStatus status) {
-        List<String> before = previous == null || previous.rotation == null ? List.of()
-                : previous.rotation.revocableVersionIds;
-        if (status.rotation != null) {
-            status.rotation.revocableVersionIds.stream().filter(v -> !before.contains(v))
-                    .forEach(v -> events.publish(resource, EventReason.VersionRevocable, "version " + v
-                            + " is no longer held by any running instance: its token may be revoked in Buildkite"));
-        }
-    }
-
-    private static Optional<Condition> find(BuildkiteAgentTokenStatus status, String type) {
-        return status == null ? Optional.empty()
-                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 }

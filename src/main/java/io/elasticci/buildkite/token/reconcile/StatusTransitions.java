@@ -1,0 +1,59 @@
+package io.elasticci.buildkite.token.reconcile;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
+import io.elasticci.buildkite.token.api.v1alpha1.Condition;
+
+/** Events for what changed between two statuses: the resource stalling, a version becoming revocable. */
+@ApplicationScoped
+public class StatusTransitions {
+
+    private final EventPublisher events;
+
+    @Inject
+    public StatusTransitions(EventPublisher events) {
+        this.events = events;
+    }
+
+    public void announce(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
+            BuildkiteAgentTokenStatus status) {
+        announceStall(resource, previous, status);
+        announceRevocable(resource, previous, status);
+    }
+
+    /** One Warning Event when the resource becomes Stalled, or stalls for another reason. */
+    private void announceStall(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
+            BuildkiteAgentTokenStatus status) {
+        Optional<Condition> stalled = find(status, StatusAggregator.STALLED).filter(c -> "True".equals(c.getStatus()));
+        Optional<Condition> before = find(previous, StatusAggregator.STALLED);
+        if (stalled.isPresent() && (before.isEmpty() || !"True".equals(before.get().getStatus())
+                || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
+            events.publish(resource, EventReason.ReconcileStalled,
+                    stalled.get().getReason() + ": " + stalled.get().getMessage());
+        }
+    }
+
+    /** One Event per version that became revocable. */
+    private void announceRevocable(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
+            BuildkiteAgentTokenStatus status) {
+        List<String> before = previous == null || previous.rotation == null ? List.of()
+                : previous.rotation.revocableVersionIds;
+        if (status.rotation != null) {
+            status.rotation.revocableVersionIds.stream().filter(v -> !before.contains(v))
+                    .forEach(v -> events.publish(resource, EventReason.VersionRevocable, "version " + v
+                            + " is no longer held by any running instance: its token may be revoked in Buildkite"));
+        }
+    }
+
+    private static Optional<Condition> find(BuildkiteAgentTokenStatus status, String type) {
+        return status == null ? Optional.empty()
+                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+}
