@@ -10,8 +10,13 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 @ApplicationScoped
 public class SdkStsGateway implements StsGateway {
 
+    /** Who the credentials are changes only with the credentials: asked once a minute, not on every pass. */
+    static final long TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+
     private final AwsClients clients;
     private final String region;
+    private volatile CallerIdentity cached;
+    private volatile long cachedAt;
 
     @Inject
     public SdkStsGateway(AwsClients clients) {
@@ -25,9 +30,16 @@ public class SdkStsGateway implements StsGateway {
 
     @Override
     public CallerIdentity callerIdentity() {
+        CallerIdentity known = cached;
+        if (known != null && System.nanoTime() - cachedAt < TTL_NANOS) {
+            return known;
+        }
         GetCallerIdentityResponse identity = AwsCall.run("sts", "GetCallerIdentity", region,
                 () -> clients.sts(region).getCallerIdentity());
-        return CallerIdentity.fromArn(identity.account(), identity.arn());
+        CallerIdentity fresh = CallerIdentity.fromArn(identity.account(), identity.arn());
+        cachedAt = System.nanoTime();
+        cached = fresh;
+        return fresh;
     }
 
     private static String defaultRegion() {

@@ -63,6 +63,11 @@ public class StackDiscovery {
         if (layout == null || !layout.version().equals(versionOf(stack))) {
             layout = layout(stack);
             layouts.put(stack.stackId(), layout);
+            // A changed stack may have re-created its roles under the same names: read them afresh.
+            stackRoles.keySet().removeAll(layout.scalerRoles());
+            if (layout.instanceRole() != null) {
+                stackRoles.remove(layout.instanceRole());
+            }
         }
         List<String> missing = new ArrayList<>();
         String customRoleArn = stack.parameter(CUSTOM_ROLE_PARAMETER);

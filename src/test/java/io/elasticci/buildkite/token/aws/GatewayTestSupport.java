@@ -36,6 +36,14 @@ final class GatewayTestSupport {
         }, new RateLimiters(Map.of()));
     }
 
+    static io.elasticci.buildkite.token.emulator.SecretsManagerState sm() {
+        return AWS.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
+    }
+
+    static io.elasticci.buildkite.token.emulator.KmsState kms() {
+        return AWS.kms(AwsEmulator.DEFAULT_ACCOUNT);
+    }
+
     private GatewayTestSupport() {
     }
 }

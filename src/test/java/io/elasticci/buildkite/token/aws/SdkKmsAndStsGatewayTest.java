@@ -1,6 +1,7 @@
 package io.elasticci.buildkite.token.aws;
 
 import static io.elasticci.buildkite.token.aws.GatewayTestSupport.AWS;
+import static io.elasticci.buildkite.token.aws.GatewayTestSupport.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,10 +22,6 @@ class SdkKmsAndStsGatewayTest {
     private static final String REGION = "eu-west-1";
     private final AwsClients clients = GatewayTestSupport.clients();
     private final SdkKmsGateway kmsGateway = new SdkKmsGateway(clients);
-
-    private static KmsState kms() {
-        return AWS.kms(AwsEmulator.DEFAULT_ACCOUNT);
-    }
 
     @AfterEach
     void clearFaults() {

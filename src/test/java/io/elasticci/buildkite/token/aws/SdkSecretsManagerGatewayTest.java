@@ -1,6 +1,8 @@
 package io.elasticci.buildkite.token.aws;
 
 import static io.elasticci.buildkite.token.aws.GatewayTestSupport.AWS;
+import static io.elasticci.buildkite.token.aws.GatewayTestSupport.kms;
+import static io.elasticci.buildkite.token.aws.GatewayTestSupport.sm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.elasticci.buildkite.token.emulator.KmsState;
-import io.elasticci.buildkite.token.emulator.SecretsManagerState;
 
 class SdkSecretsManagerGatewayTest {
 
@@ -23,14 +23,6 @@ class SdkSecretsManagerGatewayTest {
     private final String name = "gw/" + UUID.randomUUID();
     private final String token1 = "1".repeat(64);
     private final String token2 = "2".repeat(64);
-
-    private static SecretsManagerState sm() {
-        return AWS.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
-    }
-
-    private static KmsState kms() {
-        return AWS.kms(AwsEmulator.DEFAULT_ACCOUNT);
-    }
 
     @AfterEach
     void clearFaults() {
