@@ -62,7 +62,10 @@ class RotationE2ETest extends E2ETestBase {
         assertThat(rolling.getStatus().rotation.inSyncAt).isNotNull();
         assertThat(k8s.condition("ci-token", "InstancesRefreshed").orElseThrow().getStatus()).isEqualTo("False");
 
-        BuildkiteAgentToken done = k8s.awaitAdvancing("ci-token", STEP, t -> revocable(t, v1));
+        k8s.awaitAdvancing("ci-token", STEP, t -> revocable(t, v1));
+        // Revocation follows launch times; the refreshes report Successful a moment after the last launch.
+        BuildkiteAgentToken done = k8s.awaitAdvancing("ci-token", STEP, t -> t.getStatus().rotation.refreshes.stream()
+                .allMatch(r -> "Successful".equals(r.status)));
 
         assertThat(done.getStatus().rotation.refreshes).extracting(r -> r.status).containsOnly("Successful");
         assertOneRefreshPerGroup();
