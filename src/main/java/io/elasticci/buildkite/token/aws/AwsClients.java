@@ -16,7 +16,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -53,7 +53,13 @@ public class AwsClients {
     public AwsClients(OperatorConfig.Aws config, RateLimiters rateLimiters) {
         this.config = config;
         this.rateLimiters = rateLimiters;
-        this.httpClient = ApacheHttpClient.builder().maxConnections(64).build();
+        // Bounded everywhere: a silent endpoint must fail a call, not hold a reconcile thread (and its pool slot).
+        this.httpClient = Apache5HttpClient.builder()
+                .maxConnections(config.http().maxConnections())
+                .connectionTimeout(config.http().connectTimeout())
+                .socketTimeout(config.http().socketTimeout())
+                .connectionAcquisitionTimeout(config.http().acquireTimeout())
+                .build();
     }
 
     /** The settings these clients were built with. */

@@ -41,6 +41,28 @@ public interface OperatorConfig {
 
     Aws aws();
 
+    LeaderElection leaderElection();
+
+    /** One active replica at a time (production profile only; dev and test run alone). */
+    interface LeaderElection {
+        /** Off only for a single replica that must start without a Lease (e.g. no RBAC on leases). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Namespace of the Lease; default the client's (the operator's own in a cluster, the kube context's). */
+        Optional<String> leaseNamespace();
+
+        /** How long a leader that stopped renewing keeps the lease: the longest gap before another replica leads. */
+        @WithDefault("PT15S")
+        Duration leaseDuration();
+
+        @WithDefault("PT10S")
+        Duration renewDeadline();
+
+        @WithDefault("PT2S")
+        Duration retryPeriod();
+    }
+
     /** The per-installation key behind ClientRequestTokens. */
     interface Hmac {
         /** The key itself (e.g. from a mounted Secret); when absent the operator keeps one in a Secret it creates. */
@@ -78,5 +100,26 @@ public interface OperatorConfig {
         /** How long alias-to-key resolutions are trusted (key IDs and ARNs never change, aliases can be retargeted). */
         @WithDefault("PT5M")
         Duration aliasCacheTtl();
+
+        Http http();
+    }
+
+    /** The one HTTP client every AWS SDK client shares (Apache HttpClient 5). */
+    interface Http {
+        /** Connections kept across all services and regions. */
+        @WithDefault("64")
+        int maxConnections();
+
+        /** TCP connect (and TLS handshake) timeout. */
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        /** Longest silence while waiting for response bytes. */
+        @WithDefault("PT20S")
+        Duration socketTimeout();
+
+        /** Longest wait for a free pooled connection. */
+        @WithDefault("PT10S")
+        Duration acquireTimeout();
     }
 }

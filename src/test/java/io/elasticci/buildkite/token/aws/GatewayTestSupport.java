@@ -33,6 +33,26 @@ final class GatewayTestSupport {
             public Duration aliasCacheTtl() {
                 return Duration.ofMinutes(5);
             }
+
+            public OperatorConfig.Http http() {
+                return new OperatorConfig.Http() {
+                    public int maxConnections() {
+                        return 16;
+                    }
+
+                    public Duration connectTimeout() {
+                        return Duration.ofSeconds(2);
+                    }
+
+                    public Duration socketTimeout() {
+                        return Duration.ofSeconds(5);
+                    }
+
+                    public Duration acquireTimeout() {
+                        return Duration.ofSeconds(5);
+                    }
+                };
+            }
         }, new RateLimiters(Map.of()));
     }
 

@@ -8,7 +8,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
@@ -26,7 +26,7 @@ final class EmulatorClients implements AutoCloseable {
 
     private final AwsEmulator emulator;
     private final boolean retries;
-    private final SdkHttpClient http = ApacheHttpClient.builder().maxConnections(32).build();
+    private final SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
     private final List<SdkClient> clients = new ArrayList<>();
 
     /** Clients with the SDK's default retry behaviour. */
