@@ -47,7 +47,23 @@ public final class AwsErrors {
             Map.entry("MalformedPolicyDocumentException", AwsFailure.Kind.MALFORMED_POLICY),
             Map.entry("PublicPolicyException", AwsFailure.Kind.PUBLIC_POLICY));
 
+    /** How the SDK's credential provider chain says it found nothing (it has no exception type of its own). */
+    private static final String NO_CREDENTIALS = "Unable to load credentials";
+
     private AwsErrors() {
+    }
+
+    /**
+     * What kept the request from getting an answer, e.g. "ConnectException: Connection refused". Client-side
+     * failures carry no request contents: endpoint, host and socket errors only.
+     */
+    static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
     }
 
     public static AwsFailure map(SdkException e, String service, String operation, String region) {
@@ -62,9 +78,14 @@ public final class AwsErrors {
                     message, null);
         }
         if (e instanceof SdkClientException) {
+            if (String.valueOf(e.getMessage()).startsWith(NO_CREDENTIALS)) {
+                return new AwsFailure(AwsFailure.Kind.CREDENTIALS_UNAVAILABLE, service, operation, region,
+                        "NoCredentials", "no AWS credentials found by the default provider chain (environment, "
+                                + "web identity/IRSA, EKS Pod Identity, profile, instance metadata)", null);
+            }
             // No answer from the service at all (connection refused, timeout): the region is unreachable for now.
-            return new AwsFailure(AwsFailure.Kind.UNAVAILABLE, service, operation, region, "ClientError",
-                    e.getClass().getSimpleName(), null);
+            return new AwsFailure(AwsFailure.Kind.UNAVAILABLE, service, operation, region, "NoResponse",
+                    rootCause(e), null);
         }
         return new AwsFailure(AwsFailure.Kind.UNKNOWN, service, operation, region, e.getClass().getSimpleName(), null,
                 null);

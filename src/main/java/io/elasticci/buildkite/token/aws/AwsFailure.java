@@ -10,6 +10,7 @@ public class AwsFailure extends RuntimeException {
     public enum Kind {
         NOT_FOUND(false),
         ACCESS_DENIED(false),
+        CREDENTIALS_UNAVAILABLE(false),
         THROTTLED(true),
         UNAVAILABLE(true),
         ALREADY_EXISTS(false),

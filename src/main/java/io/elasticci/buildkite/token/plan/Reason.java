@@ -27,6 +27,10 @@ public enum Reason {
     StackParametersMismatch(true),
     StackUpdateFailed(true),
     RefreshFailed(true),
+    /** The operator itself cannot act (cluster identity, installation key): a fix of its configuration or RBAC. */
+    OperatorMisconfigured(true),
+    /** The operator found no AWS credentials (default provider chain): a fix of its deployment. */
+    CredentialsUnavailable(true),
     // transient
     Throttled(false),
     RegionUnavailable(false),

@@ -42,11 +42,13 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final SpecValidator validator;
     private final StatementRemovals removals;
     private final StatusTransitions transitions;
+    private final OperatorCauses causes;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
-            StatusTransitions transitions) {
+            StatusTransitions transitions, OperatorCauses causes) {
+        this.causes = causes;
         this.removals = removals;
         this.transitions = transitions;
         this.config = config;
@@ -70,18 +72,28 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         BuildkiteAgentTokenSpec spec = resource.getSpec();
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
         if (spec != null && spec.isSuspend()) {
-            return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.SUSPENDED,
-                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of()));
+            return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.SUSPENDED,
+                    List.of()));
         }
         List<String> errors = validator.validate(resource.getMetadata().getNamespace(), spec);
         if (!errors.isEmpty()) {
             Problem invalid = Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors));
-            return report(resource, new StatusAggregator.Outcome(generation, StatusAggregator.Mode.NORMAL,
-                    Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(invalid)));
+            return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
+                    List.of(invalid)));
         }
 
-        DesiredToken desired = DesiredTokens.of(resource, installation.clusterId(), context.getPrimaryCache().list()
-                .toList());
+        String clusterId;
+        VersionTokens versionTokens;
+        try {
+            clusterId = installation.clusterId();
+            versionTokens = installation.versionTokens();
+        } catch (OperatorSetupException e) {
+            Problem misconfigured = Problem.secret(Reason.OperatorMisconfigured, null, e.getMessage());
+            causes.observe(List.of(misconfigured));
+            return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
+                    List.of(misconfigured)));
+        }
+        DesiredToken desired = DesiredTokens.of(resource, clusterId, context.getPrimaryCache().list().toList());
         if (resource.getStatus() != null && !Objects.equals(resource.getStatus().observedGeneration, generation)) {
             removals.reset(desired.owner()); // a new spec: earlier fights over the policy are forgiven
         }
@@ -90,10 +102,11 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
                         context.getSecondaryResource(Secret.class));
         Convergence.Result result = convergence.run(new Convergence.Request(desired, value,
-                installation.versionTokens(), DesiredTokens.previousRoles(resource), spec.isDryRun()),
+                versionTokens, DesiredTokens.previousRoles(resource), spec.isDryRun()),
                 action -> events.publish(resource, EventReason.of(action),
                         action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail()));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
+        causes.observe(result.problems());
         return report(resource, new StatusAggregator.Outcome(generation,
                 spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),

@@ -39,19 +39,31 @@ public class InstallationSettings {
         this.config = config;
     }
 
-    /** The configured cluster ID, else the UID of kube-system (stable for the cluster's lifetime). */
+    /**
+     * The configured cluster ID, else the UID of kube-system (stable for the cluster's lifetime).
+     *
+     * @throws OperatorSetupException when neither is available; asked again on the next reconcile
+     */
     public String clusterId() {
         if (clusterId == null) {
-            clusterId = config.clusterId().orElseGet(() -> {
-                Namespace kubeSystem = client.namespaces().withName("kube-system").get();
-                if (kubeSystem == null || kubeSystem.getMetadata().getUid() == null) {
-                    throw new IllegalStateException("cannot read the kube-system namespace UID to identify this "
-                            + "cluster; set bkat.cluster-id");
-                }
-                return kubeSystem.getMetadata().getUid();
-            });
+            clusterId = config.clusterId().orElseGet(this::kubeSystemUid);
         }
         return clusterId;
+    }
+
+    private String kubeSystemUid() {
+        Namespace kubeSystem;
+        try {
+            kubeSystem = client.namespaces().withName("kube-system").get();
+        } catch (KubernetesClientException e) {
+            throw new OperatorSetupException("cannot identify the cluster: reading namespace kube-system failed (HTTP "
+                    + e.getCode() + "); grant get on namespaces or set bkat.cluster-id");
+        }
+        if (kubeSystem == null || kubeSystem.getMetadata().getUid() == null) {
+            throw new OperatorSetupException("cannot identify the cluster: there is no namespace kube-system to take "
+                    + "the UID of; set bkat.cluster-id");
+        }
+        return kubeSystem.getMetadata().getUid();
     }
 
     public VersionTokens versionTokens() {
@@ -65,14 +77,35 @@ public class InstallationSettings {
         return versionTokens;
     }
 
+    /**
+     * Where the installation key Secret lives: configured, else the operator's own namespace (POD_NAMESPACE from the
+     * Deployment), else the namespace the Kubernetes client is set to (the service account's in a cluster, the current
+     * kube context's outside one). Never silently {@code default}.
+     */
+    String keyNamespace() {
+        return config.hmac().secretNamespace()
+                .or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")).filter(n -> !n.isBlank()))
+                .or(() -> Optional.ofNullable(client.getConfiguration().getNamespace()).filter(n -> !n.isBlank()))
+                .orElseThrow(() -> new OperatorSetupException("cannot tell where to keep the installation key: set "
+                        + "bkat.hmac.secret-namespace (or POD_NAMESPACE, or a namespace in the kube context)"));
+    }
+
     private byte[] installationKey() {
         Optional<String> configured = config.hmac().key();
         if (configured.isPresent()) {
             return configured.get().getBytes(StandardCharsets.UTF_8);
         }
-        String namespace = config.hmac().secretNamespace()
-                .orElse(Optional.ofNullable(System.getenv("POD_NAMESPACE")).orElse("default"));
+        String namespace = keyNamespace();
         String name = config.hmac().secretName();
+        try {
+            return readOrCreateKey(namespace, name);
+        } catch (KubernetesClientException e) {
+            throw new OperatorSetupException("cannot read or create the installation key Secret " + namespace + "/"
+                    + name + " (HTTP " + e.getCode() + "); grant get/create on that Secret or set bkat.hmac.key");
+        }
+    }
+
+    private byte[] readOrCreateKey(String namespace, String name) {
         Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
         if (existing != null && existing.getData() != null && existing.getData().containsKey(KEY_FIELD)) {
             return Base64.getDecoder().decode(existing.getData().get(KEY_FIELD));

@@ -45,6 +45,7 @@ final class Problems {
     static Reason reasonFor(AwsFailure.Kind kind) {
         return switch (kind) {
             case ACCESS_DENIED -> Reason.AccessDenied;
+            case CREDENTIALS_UNAVAILABLE -> Reason.CredentialsUnavailable;
             case THROTTLED -> Reason.Throttled;
             case UNAVAILABLE, UNKNOWN -> Reason.RegionUnavailable;
             case KMS_KEY_INVALID -> Reason.KmsKeyNotFound;

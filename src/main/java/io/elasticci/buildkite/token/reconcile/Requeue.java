@@ -26,7 +26,8 @@ final class Requeue {
         }
         for (Problem problem : outcome.problems()) {
             delay = min(delay, switch (problem.reason()) {
-                case AccessDenied -> config.accessDeniedRetryInterval();
+                // Fixed outside the spec (IAM, the operator's own deployment): nothing notifies us, so look slowly.
+                case AccessDenied, CredentialsUnavailable, OperatorMisconfigured -> config.accessDeniedRetryInterval();
                 case Throttled, RegionUnavailable -> config.transientRetryInterval();
                 // Something is in motion in AWS (replication, IAM propagation, a stack update, a refresh).
                 default -> problem.reason().isTerminal() ? config.resyncInterval() : config.progressInterval();

@@ -71,6 +71,11 @@ public final class StatusAggregator {
                 List<Action> shownPlan, List<Action> pending, List<Problem> problems) {
             this(generation, mode, desired, snapshot, shownPlan, pending, problems, Optional.empty());
         }
+
+        /** A reconcile that stopped before observing AWS (suspended, invalid, the operator cannot act). */
+        public static Outcome unobserved(long generation, Mode mode, List<Problem> problems) {
+            return new Outcome(generation, mode, Optional.empty(), Optional.empty(), List.of(), List.of(), problems);
+        }
     }
 
     private StatusAggregator() {
