@@ -41,7 +41,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  */
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class LocalDemo {
 
     private static final Path EXAMPLES = Path.of("deploy", "examples");

@@ -14,7 +14,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class GuardrailsE2ETest extends E2ETestBase {
 
     @Test

@@ -28,13 +28,19 @@ public final class OperatorHarness {
     public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
-    private final AwsEmulator aws = EmulatorResource.emulator();
+    private final AwsEmulator aws;
     public final String namespace;
     /** A suffix unique to this test, for secret names, aliases and stack names. */
     public final String id;
 
     public OperatorHarness(KubernetesClient client) {
+        this(client, EmulatorResource.emulator());
+    }
+
+    /** For an operator that runs elsewhere (the packaged jar) against this API server and emulator. */
+    public OperatorHarness(KubernetesClient client, AwsEmulator aws) {
         this.client = client;
+        this.aws = aws;
         this.id = UUID.randomUUID().toString().substring(0, 8);
         this.namespace = "t-" + id;
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()

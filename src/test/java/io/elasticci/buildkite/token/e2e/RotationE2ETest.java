@@ -19,7 +19,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 /** A new version's way to every instance: replica sync, instance refreshes, and the revocation signal. */
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class RotationE2ETest extends E2ETestBase {
 
     private static final Duration STEP = Duration.ofSeconds(30);

@@ -1,6 +1,8 @@
 package io.elasticci.buildkite.token.e2e;
 
-import jakarta.inject.Inject;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,34 +10,43 @@ import org.junit.jupiter.api.BeforeEach;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState;
+import io.elasticci.buildkite.token.emulator.CloudFormationState.StackInfo;
 import io.elasticci.buildkite.token.emulator.IamState;
 import io.elasticci.buildkite.token.emulator.KmsState;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
- * Shared set-up of the end-to-end tests: every subclass carries the same Quarkus test annotations, so one
- * application (operator + mock Kubernetes API + emulator) serves them all. Each test gets its own namespace and
- * names, and a KMS key aliased alias/bk-ID in the regions the fixtures use.
+ * Shared set-up of the end-to-end tests, in process ({@link E2ETestBase}) and on the packaged jar: each test gets its
+ * own namespace and names, a KMS key aliased alias/bk-ID in the regions the fixtures use, and the stacks token.yaml
+ * names. Subclasses say which Kubernetes API and AWS emulator the operator under test uses.
  */
-abstract class E2ETestBase {
+public abstract class ScenarioBase {
 
-    static final String EAST = "us-east-1";
-    static final String WEST = "us-west-2";
-    static final String EU = "eu-west-1";
-    static final String EU_CENTRAL = "eu-central-1";
-    static final String TOKEN_V1 = "bkua_e2e_first_token_value_0001";
-    static final String TOKEN_V2 = "bkua_e2e_second_token_value_0002";
+    protected static final String EAST = "us-east-1";
+    protected static final String WEST = "us-west-2";
+    protected static final String EU = "eu-west-1";
+    protected static final String EU_CENTRAL = "eu-central-1";
+    protected static final String TOKEN_V1 = "bkua_e2e_first_token_value_0001";
+    protected static final String TOKEN_V2 = "bkua_e2e_second_token_value_0002";
 
-    @Inject
-    KubernetesClient client;
+    protected OperatorHarness k8s;
+    protected AwsEmulator aws;
 
-    OperatorHarness k8s;
-    AwsEmulator aws;
+    /** The Kubernetes API the operator watches. */
+    protected abstract KubernetesClient kubernetes();
+
+    /** The AWS the operator acts on. */
+    protected abstract AwsEmulator emulator();
+
+    /** Runs before each test's fixtures are made. */
+    protected void beforeFixtures() {
+    }
 
     @BeforeEach
     void setUpHarness() {
-        k8s = new OperatorHarness(client);
+        beforeFixtures();
+        k8s = new OperatorHarness(kubernetes(), emulator());
         aws = k8s.aws();
         aws.faults().clear();
         for (String region : new String[] {EAST, WEST, EU, EU_CENTRAL}) {
@@ -48,35 +59,35 @@ abstract class E2ETestBase {
     }
 
     /** An Elastic CI Stack whose token parameters are right for {@link #secretName()}. */
-    CloudFormationState.StackInfo stack(String region, String name, CloudFormationState.StackShape shape) {
+    protected CloudFormationState.StackInfo stack(String region, String name, CloudFormationState.StackShape shape) {
         return cfn().elasticCiStack(region, name).shape(shape)
                 .tokenParameters("/aws/reference/secretsmanager/" + secretName(), keyIdOf(region)).create();
     }
 
-    String eastStack() {
+    protected String eastStack() {
         return "ci-" + k8s.id;
     }
 
-    String westStack() {
+    protected String westStack() {
         return "ci-west-" + k8s.id;
     }
 
-    CloudFormationState cfn() {
+    protected CloudFormationState cfn() {
         return aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
-    IamState iam() {
+    protected IamState iam() {
         return aws.iam(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
     @AfterEach
     void removeResources() {
         aws.faults().clear();
-        client.resources(BuildkiteAgentToken.class).inNamespace(k8s.namespace).delete();
+        kubernetes().resources(BuildkiteAgentToken.class).inNamespace(k8s.namespace).delete();
     }
 
     /** A real pause: for checking that nothing happens. */
-    static void sleep(java.time.Duration d) {
+    protected static void sleep(java.time.Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
@@ -84,27 +95,42 @@ abstract class E2ETestBase {
         }
     }
 
-    String alias() {
+    protected String alias() {
         return "alias/bk-" + k8s.id;
     }
 
-    KmsState kms() {
+    protected KmsState kms() {
         return aws.kms(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
-    SecretsManagerState sm() {
+    protected SecretsManagerState sm() {
         return aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
     }
 
-    String secretName() {
+    protected String secretName() {
         return "buildkite/" + k8s.id + "/agent-token";
     }
 
-    String keyIdOf(String region) {
+    protected String keyIdOf(String region) {
         return kms().describe(region, alias()).orElseThrow().keyId();
     }
 
-    String keyArnOf(String region) {
+    protected String keyArnOf(String region) {
         return kms().describe(region, alias()).orElseThrow().arn();
+    }
+
+    /** Everything a stack needs to read the token, checked in AWS's own terms. */
+    protected void assertStackReadsToken(String region, StackInfo stack) {
+        for (var role : stack.roles()) {
+            assertThat(sm().policyGrants(EAST, secretName(), role.arn(), "secretsmanager:GetSecretValue"))
+                    .as("policy grants %s", role.name()).isTrue();
+            String parameter = "arn:aws:ssm:" + region + ":123456789012:parameter/aws/reference/secretsmanager/"
+                    + secretName();
+            assertThat(iam().allows(role.name(), "ssm:GetParameter", parameter, Map.of()))
+                    .as("%s may read the parameter", role.name()).isTrue();
+            assertThat(iam().allows(role.name(), "kms:Decrypt", keyArnOf(region),
+                    Map.of("kms:ViaService", "secretsmanager." + region + ".amazonaws.com")))
+                    .as("%s may decrypt", role.name()).isTrue();
+        }
     }
 }

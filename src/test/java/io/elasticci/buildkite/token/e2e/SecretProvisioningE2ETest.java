@@ -17,7 +17,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class SecretProvisioningE2ETest extends E2ETestBase {
 
     @Test

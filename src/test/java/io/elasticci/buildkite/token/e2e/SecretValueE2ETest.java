@@ -20,7 +20,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class SecretValueE2ETest extends E2ETestBase {
 
     @Test

@@ -22,7 +22,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 /** Stacks: roles discovered, granted by the resource policy and inline policies, parameters verified or managed. */
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class StacksE2ETest extends E2ETestBase {
 
     private static final String GET = "secretsmanager:GetSecretValue";
@@ -31,21 +31,6 @@ class StacksE2ETest extends E2ETestBase {
         k8s.tokenSecret("agent-token", TOKEN_V1);
         k8s.apply(k8s.fixture("token.yaml"));
         return k8s.awaitReady("ci-token");
-    }
-
-    /** Everything a stack needs to read the token, checked in AWS's own terms. */
-    private void assertStackReadsToken(String region, StackInfo stack) {
-        for (var role : stack.roles()) {
-            assertThat(sm().policyGrants(EAST, secretName(), role.arn(), GET)).as("policy grants %s", role.name())
-                    .isTrue();
-            String parameter = "arn:aws:ssm:" + region + ":123456789012:parameter/aws/reference/secretsmanager/"
-                    + secretName();
-            assertThat(iam().allows(role.name(), "ssm:GetParameter", parameter, Map.of()))
-                    .as("%s may read the parameter", role.name()).isTrue();
-            assertThat(iam().allows(role.name(), "kms:Decrypt", keyArnOf(region),
-                    Map.of("kms:ViaService", "secretsmanager." + region + ".amazonaws.com")))
-                    .as("%s may decrypt", role.name()).isTrue();
-        }
     }
 
     private static StackStatus stackStatus(BuildkiteAgentToken token, String region, String name) {

@@ -54,17 +54,19 @@ public final class AwsEmulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI endpoint;
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock;
     private final Faults faults = new Faults();
     private final CallLog calls = new CallLog();
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
-    private final IamDirectory iam = new IamDirectory(clock);
+    private final IamDirectory iam;
     private final Map<String, CloudFormationState> cloudFormation = new ConcurrentHashMap<>();
     private final Map<String, AwsService> services = new LinkedHashMap<>();
     private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
-    private AwsEmulator() throws IOException {
+    private AwsEmulator(MutableClock clock) throws IOException {
+        this.clock = clock;
+        this.iam = new IamDirectory(clock);
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
             services.put(service.name(), service);
         }
@@ -85,8 +87,13 @@ public final class AwsEmulator implements AutoCloseable {
 
     /** Starts an emulator on a free port of 127.0.0.1. */
     public static AwsEmulator start() {
+        return start(new MutableClock());
+    }
+
+    /** Starts an emulator on a free port of 127.0.0.1 that keeps time by this clock. */
+    public static AwsEmulator start(MutableClock clock) {
         try {
-            return new AwsEmulator();
+            return new AwsEmulator(clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the AWS emulator", e);
         }

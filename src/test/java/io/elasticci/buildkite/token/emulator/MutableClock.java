@@ -9,29 +9,39 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The emulator's clock: it stands still until a test moves it. All emulator timestamps (creation dates, deletion
- * dates, replication delays) come from it. It is a {@link Clock}, so it can be handed to code under test as well.
+ * The emulator's clock. All emulator timestamps (creation dates, deletion dates, replication delays) come from it. By
+ * default it stands still until a test moves it ({@link #MutableClock()}); {@link #ticking()} follows the system clock
+ * plus whatever a test added, for an operator in another process that runs on its own (system) clock, as against AWS.
+ * It is a {@link Clock}, so it can be handed to code under test as well.
  */
 public final class MutableClock extends Clock {
 
-    /** Where every emulator clock starts (and where {@link AwsEmulator#reset()} puts it back). */
+    /** Where every standing emulator clock starts (and where {@link AwsEmulator#reset()} puts it back). */
     public static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
-    private final AtomicReference<Instant> now;
+    private final Clock base;
+    private final AtomicReference<Duration> offset;
     private final ZoneId zone;
 
+    /** A clock standing at {@link #START}. */
     public MutableClock() {
-        this(new AtomicReference<>(START), ZoneOffset.UTC);
+        this(Clock.fixed(START, ZoneOffset.UTC), new AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
     }
 
-    private MutableClock(AtomicReference<Instant> now, ZoneId zone) {
-        this.now = now;
+    /** A clock that runs with the system clock, moved forward by every {@link #advance}. */
+    public static MutableClock ticking() {
+        return new MutableClock(Clock.systemUTC(), new AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
+    }
+
+    private MutableClock(Clock base, AtomicReference<Duration> offset, ZoneId zone) {
+        this.base = base;
+        this.offset = offset;
         this.zone = zone;
     }
 
     @Override
     public Instant instant() {
-        return now.get();
+        return base.instant().plus(offset.get());
     }
 
     @Override
@@ -42,21 +52,23 @@ public final class MutableClock extends Clock {
     /** A view in another zone that shares this clock's time. */
     @Override
     public Clock withZone(ZoneId zone) {
-        return new MutableClock(now, Objects.requireNonNull(zone, "zone"));
+        return new MutableClock(base, offset, Objects.requireNonNull(zone, "zone"));
     }
 
     /** Moves the clock forward (a negative duration moves it back). */
     public void advance(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        now.updateAndGet(i -> i.plus(duration));
+        offset.updateAndGet(o -> o.plus(duration));
     }
 
+    /** Sets the time; a ticking clock goes on ticking from there. */
     public void set(Instant instant) {
-        now.set(Objects.requireNonNull(instant, "instant"));
+        Objects.requireNonNull(instant, "instant");
+        offset.set(Duration.between(base.instant(), instant));
     }
 
     @Override
     public String toString() {
-        return "MutableClock[" + now.get() + "]";
+        return "MutableClock[" + instant() + "]";
     }
 }

@@ -33,7 +33,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  */
 @QuarkusTest
 @WithKubernetesTestServer
-@QuarkusTestResource(EmulatorResource.class)
+@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
 class ReconcileBenchmark {
 
     private static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "eu-central-1",

@@ -1,0 +1,91 @@
+package io.elasticci.buildkite.token.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * How the Dockerfile runs the operator (its last stage): JVM flags, working directory, user, the directory the JVM
+ * writes to. The integration tests start the packaged jar the same way, so what they test is what the image runs.
+ */
+public record ContainerImage(List<String> entrypoint, String javaToolOptions, String workdir, String user) {
+
+    public static final Path DOCKERFILE = Path.of("Dockerfile");
+    private static final Pattern TMPDIR = Pattern.compile("-Djava\\.io\\.tmpdir=(\\S+)");
+
+    public static ContainerImage read() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(DOCKERFILE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int lastFrom = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("FROM ")) {
+                lastFrom = i;
+            }
+        }
+        List<String> entrypoint = List.of();
+        String toolOptions = "";
+        String workdir = "/";
+        String user = "root";
+        for (String line : lines.subList(lastFrom, lines.size())) {
+            if (line.startsWith("ENTRYPOINT ")) {
+                entrypoint = parseJsonArray(line.substring("ENTRYPOINT ".length()));
+            } else if (line.startsWith("ENV JAVA_TOOL_OPTIONS=")) {
+                toolOptions = line.substring("ENV JAVA_TOOL_OPTIONS=".length()).replaceAll("^\"|\"$", "");
+            } else if (line.startsWith("WORKDIR ")) {
+                workdir = line.substring("WORKDIR ".length()).trim();
+            } else if (line.startsWith("USER ")) {
+                user = line.substring("USER ".length()).trim();
+            }
+        }
+        return new ContainerImage(entrypoint, toolOptions, workdir, user);
+    }
+
+    private static List<String> parseJsonArray(String json) {
+        try {
+            return new ObjectMapper().readValue(json, new TypeReference<List<String>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException("ENTRYPOINT must be an exec-form JSON array: " + json, e);
+        }
+    }
+
+    /** The entrypoint's JVM flags: everything between {@code java} and {@code -jar}. */
+    public List<String> jvmArgs() {
+        int jar = entrypoint.indexOf("-jar");
+        if (entrypoint.isEmpty() || !entrypoint.get(0).equals("java") || jar < 0) {
+            throw new IllegalStateException("ENTRYPOINT must run java ... -jar JAR: " + entrypoint);
+        }
+        return List.copyOf(entrypoint.subList(1, jar));
+    }
+
+    /** The jar the entrypoint runs, inside the image. */
+    public String jar() {
+        return entrypoint.get(entrypoint.indexOf("-jar") + 1);
+    }
+
+    /** The directory the JVM writes to ({@code -Djava.io.tmpdir} in JAVA_TOOL_OPTIONS). */
+    public Optional<String> tmpDir() {
+        Matcher m = TMPDIR.matcher(javaToolOptions);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** JAVA_TOOL_OPTIONS as the image sets them, with the temporary directory moved to {@code localTmp}. */
+    public String javaToolOptions(Path localTmp) {
+        List<String> options = new ArrayList<>(Arrays.asList(javaToolOptions.trim().split("\\s+")));
+        options.replaceAll(o -> TMPDIR.matcher(o).matches() ? "-Djava.io.tmpdir=" + localTmp.toAbsolutePath() : o);
+        return String.join(" ", options);
+    }
+}

@@ -1,0 +1,50 @@
+package io.elasticci.buildkite.token.it;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.elasticci.buildkite.token.emulator.AwsEmulator;
+import io.elasticci.buildkite.token.emulator.MutableClock;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * What the packaged operator runs against in {@code @QuarkusIntegrationTest}s: the AWS emulator and a mock Kubernetes
+ * API, both real HTTP servers in the test JVM, handed to the jar as environment variables only. The emulator's clock
+ * runs with real time (the operator in its own process keeps real time, as against AWS); tests move it forward.
+ */
+public class PackagedOperatorEnvironment implements QuarkusTestResourceLifecycleManager {
+
+    /** The operator's own namespace: its kube context's, where the installation key and the Lease go. */
+    public static final String OPERATOR_NAMESPACE = "bkat-system";
+    public static final Path WORK = Path.of("target", "it");
+
+    private static AwsEmulator aws;
+    private static MockKubernetesApi api;
+
+    public static AwsEmulator aws() {
+        return aws;
+    }
+
+    public static MockKubernetesApi api() {
+        return api;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        aws = AwsEmulator.start(MutableClock.ticking());
+        aws.linkStacksToAutoScaling(AwsEmulator.DEFAULT_ACCOUNT, 2);
+        api = MockKubernetesApi.start("kube-system", OPERATOR_NAMESPACE);
+        Path kubeconfig = api.writeKubeconfig(WORK.resolve("kubeconfig"), OPERATOR_NAMESPACE);
+        return EnvironmentJarLauncher.asEnvironment(OperatorEnvironment.of(aws, kubeconfig, WORK.resolve("tmp")));
+    }
+
+    @Override
+    public void stop() {
+        if (api != null) {
+            api.close();
+        }
+        if (aws != null) {
+            aws.close();
+        }
+    }
+}

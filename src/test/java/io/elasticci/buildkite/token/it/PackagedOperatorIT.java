@@ -1,0 +1,176 @@
+package io.elasticci.buildkite.token.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.e2e.ScenarioBase;
+import io.elasticci.buildkite.token.emulator.AwsEmulator;
+import io.elasticci.buildkite.token.emulator.CloudFormationState.StackShape;
+import io.elasticci.buildkite.token.emulator.SecretsManagerState.SecretInfo;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/**
+ * The product as users run it: {@code target/quarkus-app/quarkus-run.jar} in its own process, configured only by
+ * environment variables, against the AWS emulator and a mock Kubernetes API over real HTTP. Each capability the
+ * in-process end-to-end tests cover in depth is shown here once on the packaged artifact.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = PackagedOperatorEnvironment.class, restrictToAnnotatedClass = true)
+class PackagedOperatorIT extends ScenarioBase {
+
+    private static final Duration STEP = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @Override
+    protected KubernetesClient kubernetes() {
+        return PackagedOperatorEnvironment.api().client();
+    }
+
+    @Override
+    protected AwsEmulator emulator() {
+        return PackagedOperatorEnvironment.aws();
+    }
+
+    /** Each test starts with AWS's clock at the operator's: a rotation compares the two, as on real AWS. */
+    @Override
+    protected void beforeFixtures() {
+        emulator().clock().set(Instant.now());
+    }
+
+    private String clusterId() {
+        return kubernetes().namespaces().withName("kube-system").get().getMetadata().getUid();
+    }
+
+    @Test
+    void adoptsAnExistingSecretAndReplicatesItToASecondRegion() {
+        sm().createSecret(EU, "buildkite/" + k8s.id + "/legacy-token", "bkua_legacy_value", null, java.util.Map.of());
+        k8s.apply(k8s.fixture("adopt.yaml"));
+
+        BuildkiteAgentToken token = k8s.awaitReady("legacy-token");
+
+        SecretInfo primary = sm().secret(EU, "buildkite/" + k8s.id + "/legacy-token").orElseThrow();
+        assertThat(primary.replica(EU_CENTRAL).orElseThrow().status()).isEqualTo("InSync");
+        assertThat(sm().secret(EU_CENTRAL, primary.name()).orElseThrow().currentValue()).isEqualTo("bkua_legacy_value");
+        assertThat(primary.tags()).containsEntry(BuildkiteAgentToken.OWNER_TAG,
+                clusterId() + "/" + k8s.namespace + "/legacy-token");
+        assertThat(token.getStatus().regionsReady).isEqualTo("2/2");
+        assertThat(token.getStatus().secretArn).isEqualTo(primary.arn());
+    }
+
+    @Test
+    void createsTheSecretFromAKubernetesSecretAndGrantsTheStacks() {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        k8s.apply(k8s.fixture("token.yaml"));
+
+        BuildkiteAgentToken token = k8s.awaitReady("ci-token");
+
+        SecretInfo primary = sm().secret(EAST, secretName()).orElseThrow();
+        assertThat(primary.currentValue()).isEqualTo(TOKEN_V1);
+        assertThat(primary.kmsKeyArn()).isEqualTo(keyArnOf(EAST));
+        assertThat(sm().secret(WEST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V1);
+        assertThat(token.getStatus().currentVersionId).isEqualTo(primary.currentVersionId().orElseThrow());
+        assertThat(token.getStatus().stacksReady).isEqualTo("2/2");
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
+        assertThat(k8s.events("ci-token")).extracting(e -> e.getReason()).contains("SecretCreated", "ReplicaAdded");
+        // The installation key went to the operator's namespace (its kube context's), not to "default".
+        assertThat(kubernetes().secrets().inNamespace(PackagedOperatorEnvironment.OPERATOR_NAMESPACE)
+                .withName("buildkite-token-operator-hmac").get()).isNotNull();
+    }
+
+    @Test
+    void grantsAStackOfEachShape() {
+        String legacy = "legacy-" + k8s.id;
+        String custom = "custom-" + k8s.id;
+        stack(WEST, legacy, StackShape.LEGACY);
+        var customRole = iam().createRole("custom-agents-" + k8s.id);
+        cfn().elasticCiStack(WEST, custom).shape(StackShape.CUSTOM_INSTANCE_ROLE).instanceRoleArn(customRole.arn())
+                .tokenParameters("/aws/reference/secretsmanager/" + secretName(), keyIdOf(WEST)).create();
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        BuildkiteAgentToken token = k8s.fixture("token.yaml");
+        token.getSpec().getRegions().get(1).setStacks(List.of(westStack(), legacy, custom));
+        k8s.apply(token);
+
+        BuildkiteAgentToken ready = k8s.awaitReady("ci-token");
+
+        assertThat(ready.getStatus().stacksReady).isEqualTo("4/4");
+        assertThat(cfn().stackOrThrow(EAST, eastStack()).shape()).isEqualTo(StackShape.CURRENT);
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        for (String stack : List.of(westStack(), legacy, custom)) {
+            assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, stack));
+        }
+    }
+
+    @Test
+    void rotatesToTheOldVersionRevocableWithoutLoggingTheToken() throws IOException {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        k8s.apply(k8s.fixture("token.yaml"));
+        String v1 = k8s.awaitReady("ci-token").getStatus().currentVersionId;
+
+        k8s.tokenSecret("agent-token", TOKEN_V2);
+        BuildkiteAgentToken done = k8s.awaitAdvancing("ci-token", STEP, t -> t.getStatus().rotation != null
+                && t.getStatus().rotation.revocableVersionIds.contains(v1));
+
+        assertThat(done.getStatus().rotation.previousVersionId).isEqualTo(v1);
+        assertThat(done.getStatus().rotation.refreshes).hasSize(2);
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V2);
+        assertThat(sm().secret(WEST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V2);
+        String log = jarLog();
+        assertThat(log).as("the jar's log").contains("PutSecretValue").doesNotContain(TOKEN_V1).doesNotContain(TOKEN_V2);
+    }
+
+    @Test
+    void anInvalidSpecIsStalledWithoutAnyAwsCall() {
+        long calls = aws.calls().all().size();
+        k8s.apply(k8s.fixture("invalid.yaml"));
+
+        BuildkiteAgentToken token = k8s.awaitCondition("bad-token", "Stalled", "True", "InvalidSpec");
+
+        assertThat(k8s.condition("bad-token", "Ready").orElseThrow().getReason()).isEqualTo("InvalidSpec");
+        assertThat(k8s.condition("bad-token", "Ready").orElseThrow().getMessage()).contains("secretName");
+        assertThat(token.getStatus().observedGeneration).isEqualTo(token.getMetadata().getGeneration());
+        assertThat(aws.calls().all().size()).as("no AWS call at all, so no write").isEqualTo(calls);
+    }
+
+    @Test
+    void healthAndMetricsAnswer() throws Exception {
+        HttpResponse<String> health = get("q/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\": \"UP\"");
+        HttpResponse<String> metrics = get("q/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(root.toString()).resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What the jar wrote to its log file (Quarkus points it there when it launches the jar). */
+    private static String jarLog() throws IOException {
+        Path file = Path.of(ConfigProvider.getConfig().getValue("quarkus.log.file.path", String.class));
+        return Files.readString(file);
+    }
+}
