@@ -79,15 +79,21 @@ public final class MockKubernetesApi implements AutoCloseable {
         }
     }
 
-    /** A kubeconfig whose current context points at this server, in {@code namespace}; returns the file. */
+    /**
+     * A kubeconfig whose current context points at this server, in {@code namespace} (null: a context without one);
+     * returns the file.
+     */
     public Path writeKubeconfig(Path file, String namespace) {
+        Map<String, Object> context = new HashMap<>(Map.of("cluster", "mock", "user", "operator"));
+        if (namespace != null) {
+            context.put("namespace", namespace);
+        }
         Map<String, Object> config = Map.of(
                 "apiVersion", "v1",
                 "kind", "Config",
                 "clusters", List.of(Map.of("name", "mock", "cluster", Map.of("server", url()))),
                 "users", List.of(Map.of("name", "operator", "user", Map.of("token", "mock-token"))),
-                "contexts", List.of(Map.of("name", "mock", "context",
-                        Map.of("cluster", "mock", "user", "operator", "namespace", namespace))),
+                "contexts", List.of(Map.of("name", "mock", "context", context)),
                 "current-context", "mock");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
