@@ -13,14 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
-
 import org.junit.jupiter.api.Test;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
-import io.elasticci.buildkite.token.e2e.EmulatorResource;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState;
 import io.elasticci.buildkite.token.emulator.KmsState;
@@ -30,38 +27,40 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.elasticci.buildkite.token.it.PackagedOperatorEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
- * The local demo ({@code mvn -Pdemo test}): the real operator against an embedded Kubernetes API and the AWS
- * emulator. It prepares what the examples expect to find in AWS (KMS aliases, a legacy secret to adopt), applies
- * every deploy/examples/*.yaml, waits until each token is Ready and prints what kubectl would show.
+ * The local demo ({@code mvn -Pdemo verify}): the packaged operator ({@code target/quarkus-app/quarkus-run.jar}, in
+ * its own process, configured by environment variables as the image is) against an embedded Kubernetes API and the
+ * AWS emulator. It prepares what the examples expect to find in AWS (KMS aliases, stacks, a legacy secret to adopt),
+ * applies every deploy/examples/*.yaml, waits until each token is Ready and prints what kubectl would show.
  */
-@QuarkusTest
-@WithKubernetesTestServer
-@QuarkusTestResource(value = EmulatorResource.class, restrictToAnnotatedClass = true)
+@QuarkusIntegrationTest
+@QuarkusTestResource(value = PackagedOperatorEnvironment.class, restrictToAnnotatedClass = true)
 class LocalDemo {
 
     private static final Path EXAMPLES = Path.of("deploy", "examples");
     private static final PrintStream OUT = System.out;
 
-    @Inject
-    KubernetesClient client;
+    private static KubernetesClient client() {
+        return PackagedOperatorEnvironment.api().client();
+    }
 
     @Test
     void demo() throws IOException {
-        AwsEmulator aws = EmulatorResource.emulator();
+        AwsEmulator aws = PackagedOperatorEnvironment.aws();
+        OUT.println("operator: java -jar target/quarkus-app/quarkus-run.jar (its log: target/quarkus.log)");
         List<HasMetadata> objects = loadExamples();
         prepareAws(aws, objects);
         for (HasMetadata object : objects) {
             String namespace = object.getMetadata().getNamespace();
-            if (client.namespaces().withName(namespace).get() == null) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+            if (client().namespaces().withName(namespace).get() == null) {
+                client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
                         .endMetadata().build()).create();
             }
-            client.resource(object).inNamespace(namespace).createOr(r -> r.update());
+            client().resource(object).inNamespace(namespace).createOr(r -> r.update());
             OUT.printf("applied %s %s/%s%n", object.getKind(), namespace, object.getMetadata().getName());
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> tokens().stream()
@@ -131,7 +130,7 @@ class LocalDemo {
      * minutes instance refreshes take; the demo moves it until the old version is revocable.
      */
     private void rotate(AwsEmulator aws) {
-        BuildkiteAgentToken token = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+        BuildkiteAgentToken token = client().resources(BuildkiteAgentToken.class).inNamespace("buildkite")
                 .withName("ci-token").get();
         if (token == null || token.getSpec().getTokenSecretRef() == null) {
             return;
@@ -140,14 +139,14 @@ class LocalDemo {
         OUT.println();
         OUT.printf("$ kubectl -n buildkite edit secret %s   # a new token value%n",
                 token.getSpec().getTokenSecretRef().getName());
-        client.secrets().inNamespace("buildkite").withName(token.getSpec().getTokenSecretRef().getName())
+        client().secrets().inNamespace("buildkite").withName(token.getSpec().getTokenSecretRef().getName())
                 .edit(s -> {
                     s.setData(null);
                     s.setStringData(Map.of(token.getSpec().getTokenSecretRef().getKey(), "bkua_demo_rotated_token"));
                     return s;
                 });
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            BuildkiteAgentToken t = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+            BuildkiteAgentToken t = client().resources(BuildkiteAgentToken.class).inNamespace("buildkite")
                     .withName("ci-token").get();
             if (t.getStatus().rotation != null && t.getStatus().rotation.revocableVersionIds.contains(before)) {
                 return true;
@@ -155,7 +154,7 @@ class LocalDemo {
             aws.clock().advance(Duration.ofSeconds(30)); // refreshes replace instances on AWS time
             return false;
         });
-        BuildkiteAgentToken after = client.resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+        BuildkiteAgentToken after = client().resources(BuildkiteAgentToken.class).inNamespace("buildkite")
                 .withName("ci-token").get();
         OUT.printf("rotated: version %s -> %s; every instance of every stack was replaced:%n", before,
                 after.getStatus().currentVersionId);
@@ -241,7 +240,7 @@ class LocalDemo {
     }
 
     private List<BuildkiteAgentToken> tokens() {
-        return client.resources(BuildkiteAgentToken.class).inAnyNamespace().list().getItems();
+        return client().resources(BuildkiteAgentToken.class).inAnyNamespace().list().getItems();
     }
 
     private static java.util.Optional<Condition> ready(BuildkiteAgentToken token) {
