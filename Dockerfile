@@ -22,7 +22,9 @@ COPY --from=build --chown=1001:0 /build/target/quarkus-app/quarkus/ quarkus/
 # Non-root, numeric so that Kubernetes can verify runAsNonRoot. The root filesystem can be read-only: the JVM and
 # Vert.x only write to /tmp (an emptyDir in deploy/base/deployment.yaml).
 USER 1001
-# JAVA_TOOL_OPTIONS can be overridden from the Deployment (e.g. a different heap share).
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+# Container-aware heap (a share of the memory limit) and a restart rather than a half-dead JVM on OutOfMemoryError.
+# The integration tests read these flags from here and run the packaged jar with them; a Deployment that sets its own
+# JAVA_TOOL_OPTIONS replaces them all (keep -Djava.io.tmpdir on the mounted emptyDir).
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
 EXPOSE 8080
 ENTRYPOINT ["java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar", "/deployments/quarkus-run.jar"]

@@ -27,6 +27,7 @@ import org.luaj.vm2.lib.jse.JsePlatform;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.elasticci.buildkite.token.it.ContainerImage;
 import io.elasticci.buildkite.token.crd.Crd;
 import io.elasticci.buildkite.token.crd.SchemaValidator;
 import io.elasticci.buildkite.token.crd.Yaml;
@@ -641,4 +642,29 @@ class DeployManifestsTest {
         assertThat(Files.readAllLines(Path.of(".dockerignore"))).contains("target/", ".git/");
     }
 
+
+    /**
+     * The Deployment runs the image as the integration tests run the jar ({@link ContainerImage}): the image's own
+     * entrypoint and JVM flags, its user, a read-only root filesystem with the one directory the JVM writes to mounted
+     * writable.
+     */
+    @Test
+    void deploymentRunsTheImageAsTheIntegrationTestsRunTheJar() {
+        ContainerImage image = ContainerImage.read();
+        assertThat(container()).as("the image's entrypoint runs unchanged").doesNotContainKeys("command", "args");
+        assertThat(Yaml.list(container().get("env")).stream().map(Yaml::map).map(e -> e.get("name")))
+                .as("the image's JVM flags stay").doesNotContain("JAVA_TOOL_OPTIONS", "JAVA_OPTS");
+        assertThat(image.jar()).isEqualTo(image.workdir() + "/quarkus-run.jar");
+        assertThat(image.javaToolOptions()).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError");
+        assertThat(Yaml.map(podSpec(), "securityContext").get("runAsUser")).isEqualTo(Integer.valueOf(image.user()));
+        assertThat(Yaml.map(container(), "securityContext")).containsEntry("readOnlyRootFilesystem", true);
+        String tmp = image.tmpDir().orElseThrow();
+        Map<String, Object> mount = Yaml.list(container().get("volumeMounts")).stream().map(Yaml::map)
+                .filter(m -> tmp.equals(m.get("mountPath"))).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at the JVM's temp dir " + tmp));
+        assertThat(mount.get("readOnly")).isNotEqualTo(true);
+        assertThat(Yaml.list(podSpec().get("volumes")).stream().map(Yaml::map)
+                .filter(v -> mount.get("name").equals(v.get("name"))).findFirst().orElseThrow())
+                .containsKey("emptyDir");
+    }
 }
