@@ -10,11 +10,7 @@ import java.util.Optional;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
-import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * Two packaged operators against one API server, as during a rollout or with two replicas: only the Lease holder
@@ -35,26 +31,11 @@ class LeaderElectionIT {
     }
 
     private static void createToken(StandaloneOperators servers, String name) {
-        servers.aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret("us-east-1", "buildkite/" + name,
-                "bkua_" + name, null, Map.of());
-        BuildkiteAgentToken token = Serialization.unmarshal("""
-                apiVersion: buildkite.elasticci.io/v1alpha1
-                kind: BuildkiteAgentToken
-                spec:
-                  primaryRegion: us-east-1
-                  regions:
-                    - region: us-east-1
-                """, BuildkiteAgentToken.class);
-        token.getSpec().setSecretName("buildkite/" + name);
-        token.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
-        servers.api.client().resource(token).create();
+        servers.adoptingToken(NAMESPACE, name, "buildkite/" + name);
     }
 
     private static boolean ready(StandaloneOperators servers, String name) {
-        BuildkiteAgentToken token = servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(NAMESPACE)
-                .withName(name).get();
-        return token != null && token.getStatus() != null && token.getStatus().conditions.stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        return servers.ready(NAMESPACE, name).filter(c -> "True".equals(c.getStatus())).isPresent();
     }
 
     private static Optional<String> holder(StandaloneOperators servers) {

@@ -66,6 +66,15 @@ public final class MockKubernetesApi implements AutoCloseable {
         return "http://127.0.0.1:" + server.getPort();
     }
 
+    /** Answers reads of this object and creates in its collection with 403, as RBAC would without those verbs. */
+    public void forbid(String objectPath) {
+        Map<String, Object> status = Map.of("kind", "Status", "apiVersion", "v1", "status", "Failure",
+                "reason", "Forbidden", "code", 403, "message", "forbidden by the test");
+        server.expect().get().withPath(objectPath).andReturn(403, status).always();
+        server.expect().post().withPath(objectPath.substring(0, objectPath.lastIndexOf('/'))).andReturn(403, status)
+                .always();
+    }
+
     public void createNamespace(String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
                 .createOr(r -> r.update());

@@ -2,20 +2,14 @@ package io.elasticci.buildkite.token.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
-import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * When the packaged operator as a whole cannot act (its cluster identity, its installation key, its AWS credentials,
@@ -30,8 +24,6 @@ class OperatorFailuresIT {
     @BeforeAll
     static void startServers() {
         servers = new StandaloneOperators("failures", "kube-system", NAMESPACE);
-        servers.aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret("us-east-1", "buildkite/failures",
-                "bkua_failures_value", null, Map.of());
     }
 
     @AfterAll
@@ -39,32 +31,12 @@ class OperatorFailuresIT {
         servers.close();
     }
 
-    /** A resource adopting an existing secret: needs only the cluster ID, the key and AWS to become Ready. */
-    private static BuildkiteAgentToken token(String name) {
-        BuildkiteAgentToken token = Serialization.unmarshal("""
-                apiVersion: buildkite.elasticci.io/v1alpha1
-                kind: BuildkiteAgentToken
-                spec:
-                  secretName: buildkite/failures
-                  primaryRegion: us-east-1
-                  regions:
-                    - region: us-east-1
-                """, BuildkiteAgentToken.class);
-        token.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
-        return servers.api.client().resource(token).create();
+    private static void token(String name) {
+        servers.adoptingToken(NAMESPACE, name, "buildkite/" + name);
     }
 
     private static Condition awaitReady(String name, String status) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ready(name).filter(c -> status.equals(c.getStatus())).isPresent());
-        return ready(name).orElseThrow();
-    }
-
-    private static Optional<Condition> ready(String name) {
-        BuildkiteAgentToken token = servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(NAMESPACE)
-                .withName(name).get();
-        return token == null || token.getStatus() == null ? Optional.empty()
-                : token.getStatus().conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+        return servers.awaitReady(NAMESPACE, name, status);
     }
 
     private static void assertLoggedOnceWithoutStackTrace(PackagedOperator operator, String cause) {
@@ -91,6 +63,23 @@ class OperatorFailuresIT {
             assertLoggedOnceWithoutStackTrace(operator, "namespace kube-system");
         } finally {
             servers.api.createNamespace("kube-system");
+            servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(NAMESPACE).delete();
+        }
+    }
+
+    @Test
+    void anInstallationKeyItMayNotReadIsReportedWithWhatToGrant() {
+        Map<String, String> env = servers.environment(NAMESPACE);
+        env.put("BKAT_HMAC_SECRET_NAMESPACE", "locked");
+        servers.api.forbid("/api/v1/namespaces/locked/secrets/buildkite-token-operator-hmac");
+        try (PackagedOperator operator = PackagedOperator.start("key-forbidden", env).awaitStarted()) {
+            token("key-forbidden");
+
+            Condition ready = awaitReady("key-forbidden", "False");
+
+            assertThat(ready.getReason()).isEqualTo("OperatorMisconfigured");
+            assertThat(ready.getMessage()).contains("locked/buildkite-token-operator-hmac").contains("HTTP 403");
+        } finally {
             servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(NAMESPACE).delete();
         }
     }

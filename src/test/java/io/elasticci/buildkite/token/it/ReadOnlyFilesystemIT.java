@@ -6,18 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
-import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * The image runs with a read-only root filesystem and only the JVM's temp dir writable: so the packaged operator,
@@ -48,24 +42,8 @@ class ReadOnlyFilesystemIT {
         try (StandaloneOperators servers = new StandaloneOperators("read-only", "kube-system", "ro");
                 PackagedOperator operator = PackagedOperator.start("read-only", servers.environment("ro"))
                         .awaitStarted()) {
-            servers.aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret("us-east-1", "buildkite/ro",
-                    "bkua_ro", null, Map.of());
-            BuildkiteAgentToken token = Serialization.unmarshal("""
-                    apiVersion: buildkite.elasticci.io/v1alpha1
-                    kind: BuildkiteAgentToken
-                    spec:
-                      secretName: buildkite/ro
-                      primaryRegion: us-east-1
-                      regions:
-                        - region: us-east-1
-                    """, BuildkiteAgentToken.class);
-            token.setMetadata(new ObjectMetaBuilder().withName("ro").withNamespace("ro").build());
-            servers.api.client().resource(token).create();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-                BuildkiteAgentToken t = servers.api.client().resource(token).get();
-                return t.getStatus() != null && t.getStatus().conditions.stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-            });
+            servers.adoptingToken("ro", "ro", "buildkite/ro");
+            assertThat(servers.awaitReady("ro", "ro", "True").getReason()).isEqualTo("Converged");
             assertThat(operator.get("/q/health").statusCode()).isEqualTo(200);
             assertThat(operator.get("/q/metrics").statusCode()).isEqualTo(200);
         }

@@ -1,11 +1,20 @@
 package io.elasticci.buildkite.token.it;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
+import org.awaitility.Awaitility;
+
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
+import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.MutableClock;
+import io.elasticci.buildkite.token.emulator.SecretsManagerState;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * A Kubernetes API and an AWS emulator of their own, for tests that start packaged operators themselves
@@ -27,6 +36,43 @@ final class StandaloneOperators implements AutoCloseable {
     Map<String, String> environment(String namespace) {
         return new LinkedHashMap<>(OperatorEnvironment.of(aws,
                 api.writeKubeconfig(work.resolve("kubeconfig-" + namespace), namespace), work.resolve("tmp")));
+    }
+
+    /**
+     * A resource adopting an existing secret in us-east-1 (created here unless it exists): all it needs to become
+     * Ready is a cluster ID, the installation key and AWS.
+     */
+    BuildkiteAgentToken adoptingToken(String namespace, String name, String secretName) {
+        SecretsManagerState sm = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
+        if (sm.secret("us-east-1", secretName).isEmpty()) {
+            sm.createSecret("us-east-1", secretName, "bkua_" + name, null, Map.of());
+        }
+        BuildkiteAgentToken token = Serialization.unmarshal("""
+                apiVersion: buildkite.elasticci.io/v1alpha1
+                kind: BuildkiteAgentToken
+                spec:
+                  primaryRegion: us-east-1
+                  regions:
+                    - region: us-east-1
+                """, BuildkiteAgentToken.class);
+        token.getSpec().setSecretName(secretName);
+        token.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        return api.client().resource(token).create();
+    }
+
+    /** The resource's Ready condition, if it has a status yet. */
+    Optional<Condition> ready(String namespace, String name) {
+        BuildkiteAgentToken token = api.client().resources(BuildkiteAgentToken.class).inNamespace(namespace)
+                .withName(name).get();
+        return token == null || token.getStatus() == null ? Optional.empty()
+                : token.getStatus().conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
+    }
+
+    /** Waits until Ready has this status; returns the condition. */
+    Condition awaitReady(String namespace, String name, String status) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ready(namespace, name).filter(c -> status.equals(c.getStatus())).isPresent());
+        return ready(namespace, name).orElseThrow();
     }
 
     @Override
