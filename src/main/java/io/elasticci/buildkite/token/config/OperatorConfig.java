@@ -37,6 +37,10 @@ public interface OperatorConfig {
     @WithDefault("PT5M")
     Duration accessDeniedRetryInterval();
 
+    /** How often the installed CRD's schema is compared with the operator's own (CRDOutdated). */
+    @WithDefault("PT5M")
+    Duration crdCheckInterval();
+
     Hmac hmac();
 
     Aws aws();

@@ -6,6 +6,12 @@ package io.elasticci.buildkite.token.plan;
  */
 public enum Reason {
     // terminal
+    /** Spec or status cannot be read (a field of the wrong type): nothing is observed or changed. */
+    Unreadable(true),
+    /** The installed CRD lacks fields this build relies on: observed and planned, nothing changed. */
+    CRDOutdated(true),
+    /** The spec has fields this build does not know: observed and planned, nothing changed. */
+    UnknownFields(true),
     InvalidSpec(true),
     AccountMismatch(true),
     SecretClaimed(true),

@@ -2,11 +2,14 @@ package io.elasticci.buildkite.token.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -24,6 +27,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 /** validate → observe → plan → act → report, for one BuildkiteAgentToken. */
@@ -43,12 +47,19 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final StatementRemovals removals;
     private final StatusTransitions transitions;
     private final OperatorCauses causes;
+    private final InstalledCrd crd;
+    private final ReadabilityMetrics readability;
+    private final String version;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
-            StatusTransitions transitions, OperatorCauses causes) {
+            StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd, ReadabilityMetrics readability,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
         this.causes = causes;
+        this.crd = crd;
+        this.readability = readability;
+        this.version = version;
         this.removals = removals;
         this.transitions = transitions;
         this.config = config;
@@ -62,6 +73,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     @Override
     public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
             EventSourceContext<BuildkiteAgentToken> context) {
+        readability.watch(context.getPrimaryCache());
         return List.of(TokenSecretEvents.create(context));
     }
 
@@ -71,15 +83,25 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         readLatestStatus(resource, context);
         BuildkiteAgentTokenSpec spec = resource.getSpec();
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
+        BuildkiteAgentToken asRead = asRead(resource, context);
+        Optional<Problem> unreadable = Understanding.unreadable(asRead, version);
+        if (unreadable.isPresent()) {
+            return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
+                    List.of(unreadable.get())));
+        }
         if (spec != null && spec.isSuspend()) {
             return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.SUSPENDED,
                     List.of()));
         }
+        // what this build does not understand: observe and plan, change nothing
+        List<Problem> holds = new ArrayList<>();
+        Understanding.unknownFields(asRead, version).ifPresent(holds::add);
+        crd.outdated().ifPresent(holds::add);
         List<String> errors = validator.validate(resource.getMetadata().getNamespace(), spec);
         if (!errors.isEmpty()) {
-            Problem invalid = Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors));
+            holds.add(Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors)));
             return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
-                    List.of(invalid)));
+                    holds));
         }
 
         String clusterId;
@@ -101,16 +123,19 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 ? new TokenSource.Read(Optional.empty(), Optional.empty())
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
                         context.getSecondaryResource(Secret.class));
+        boolean readOnly = spec.isDryRun() || !holds.isEmpty();
         Convergence.Result result = convergence.run(new Convergence.Request(desired, value,
-                versionTokens, DesiredTokens.previousRoles(resource), spec.isDryRun()),
+                versionTokens, DesiredTokens.previousRoles(resource), readOnly),
                 action -> events.publish(resource, EventReason.of(action),
                         action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail()));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
-        causes.observe(result.problems());
+        List<Problem> problems = new ArrayList<>(holds);
+        problems.addAll(result.problems());
+        causes.observe(problems);
         return report(resource, new StatusAggregator.Outcome(generation,
-                spec.isDryRun() ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
+                readOnly ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),
-                result.snapshot(), result.shown(), result.pending(), result.problems(), result.rotation()));
+                result.snapshot(), result.shown(), result.pending(), problems, result.rotation()));
     }
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
@@ -128,6 +153,19 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         }
         requeue.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    /**
+     * The resource as the informer read it, with what reading found (unknown fields, unreadable parts): the SDK hands
+     * reconcile() a serialized copy, which cannot carry that. Its status is the one read afresh.
+     */
+    private static BuildkiteAgentToken asRead(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
+        BuildkiteAgentToken cached = context.getPrimaryCache().get(ResourceID.fromResource(resource)).orElse(resource);
+        BuildkiteAgentToken asRead = new BuildkiteAgentToken();
+        asRead.setMetadata(resource.getMetadata());
+        asRead.setSpec(cached.getSpec());
+        asRead.setStatus(resource.getStatus());
+        return asRead;
     }
 
     /**

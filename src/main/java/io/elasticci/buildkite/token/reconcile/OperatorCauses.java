@@ -19,7 +19,8 @@ import io.elasticci.buildkite.token.plan.Reason;
 @ApplicationScoped
 public class OperatorCauses {
 
-    static final Set<Reason> OPERATOR_LEVEL = Set.of(Reason.OperatorMisconfigured, Reason.CredentialsUnavailable);
+    static final Set<Reason> OPERATOR_LEVEL = Set.of(Reason.OperatorMisconfigured, Reason.CredentialsUnavailable,
+            Reason.CRDOutdated);
     private static final Logger LOG = Logger.getLogger(OperatorCauses.class);
     /** Causes differ by region at most; a bound keeps a misbehaving endpoint from growing the set. */
     private static final int MAX_REMEMBERED = 64;

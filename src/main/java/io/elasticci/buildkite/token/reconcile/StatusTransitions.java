@@ -7,13 +7,18 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
+import io.elasticci.buildkite.token.plan.Reason;
 
 /** Events for what changed between two statuses: the resource stalling, a version becoming revocable. */
 @ApplicationScoped
 public class StatusTransitions {
+
+    private static final Logger LOG = Logger.getLogger(StatusTransitions.class);
 
     private final EventPublisher events;
 
@@ -37,6 +42,11 @@ public class StatusTransitions {
                 || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
             events.publish(resource, EventReason.ReconcileStalled,
                     stalled.get().getReason() + ": " + stalled.get().getMessage());
+            if (Reason.Unreadable.name().equals(stalled.get().getReason())) {
+                // the one log line that names the object (its informer keeps running for every other resource)
+                LOG.warnf("BuildkiteAgentToken %s/%s cannot be read: %s", resource.getMetadata().getNamespace(),
+                        resource.getMetadata().getName(), stalled.get().getMessage());
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,6 +66,30 @@ public final class OperatorHarness {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Creates a fixture as raw YAML, without this build's model in between: how a resource written against a newer
+     * (or looser) CRD reaches the operator.
+     */
+    public GenericKubernetesResource applyRaw(String name) {
+        try (InputStream in = getClass().getResourceAsStream("/e2e/" + name)) {
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${ID}", id);
+            GenericKubernetesResource raw = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
+            raw.getMetadata().setNamespace(namespace);
+            return client.genericKubernetesResources(raw.getApiVersion(), raw.getKind()).inNamespace(namespace)
+                    .resource(raw).create();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A JSON merge patch, as {@code kubectl patch --type merge} sends it: the object is never read into the model. */
+    public void mergePatch(String name, String json) {
+        client.genericKubernetesResources(BuildkiteAgentToken.GROUP + "/" + BuildkiteAgentToken.VERSION,
+                "BuildkiteAgentToken").inNamespace(namespace).withName(name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
     }
 
     public BuildkiteAgentToken apply(BuildkiteAgentToken token) {

@@ -1,5 +1,8 @@
 package io.elasticci.buildkite.token.api.v1alpha1;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.elasticci.buildkite.token.api.read.TolerantDeserializer;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -37,5 +40,18 @@ public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec,
     @Override
     protected BuildkiteAgentTokenStatus initStatus() {
         return new BuildkiteAgentTokenStatus();
+    }
+
+    /** Read tolerantly: one resource with fields this build does not know must not stop the informer. */
+    @Override
+    @JsonDeserialize(using = TolerantDeserializer.Spec.class)
+    public void setSpec(BuildkiteAgentTokenSpec spec) {
+        super.setSpec(spec);
+    }
+
+    @Override
+    @JsonDeserialize(using = TolerantDeserializer.Status.class)
+    public void setStatus(BuildkiteAgentTokenStatus status) {
+        super.setStatus(status);
     }
 }

@@ -7,6 +7,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.elasticci.buildkite.token.api.read.CarriesReadNotes;
+import io.elasticci.buildkite.token.api.read.ReadNotes;
+
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -18,7 +21,7 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "regions must list primaryRegion exactly once")
 @ValidationRule(value = "!(has(self.tokenSecretRef) && has(self.rotation) && has(self.rotation.automatic))",
         message = "rotation.automatic and tokenSecretRef are mutually exclusive: the value comes from one or the other")
-public class BuildkiteAgentTokenSpec {
+public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
 
     public static final String SECRET_NAME_PATTERN = "^[A-Za-z0-9/_.-]{1,512}$";
 
@@ -169,5 +172,18 @@ public class BuildkiteAgentTokenSpec {
 
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
+    }
+
+    /** What reading this part found that this build does not understand; not part of the resource. */
+    private transient ReadNotes readNotes = ReadNotes.NONE;
+
+    @Override
+    public ReadNotes readNotes() {
+        return readNotes;
+    }
+
+    @Override
+    public void readNotes(ReadNotes notes) {
+        this.readNotes = notes;
     }
 }

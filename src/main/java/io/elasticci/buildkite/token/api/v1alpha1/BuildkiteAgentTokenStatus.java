@@ -6,9 +6,12 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import io.elasticci.buildkite.token.api.read.CarriesReadNotes;
+import io.elasticci.buildkite.token.api.read.ReadNotes;
+
 /** What the operator observed and did, in kstatus form. Plain data: the logic that fills it lives elsewhere. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
-public class BuildkiteAgentTokenStatus {
+public class BuildkiteAgentTokenStatus implements CarriesReadNotes {
 
     @JsonPropertyDescription("The metadata.generation the status was computed from.")
     public Long observedGeneration;
@@ -43,4 +46,17 @@ public class BuildkiteAgentTokenStatus {
     @JsonPropertyDescription("Ready, Reconciling, Stalled, SecretReady, ReplicasInSync, ResourcePolicyApplied, "
             + "PermissionsGranted, StacksConfigured.")
     public List<Condition> conditions = new ArrayList<>();
+
+    /** What reading this part found that this build does not understand; not part of the resource. */
+    private transient ReadNotes readNotes = ReadNotes.NONE;
+
+    @Override
+    public ReadNotes readNotes() {
+        return readNotes;
+    }
+
+    @Override
+    public void readNotes(ReadNotes notes) {
+        this.readNotes = notes;
+    }
 }
