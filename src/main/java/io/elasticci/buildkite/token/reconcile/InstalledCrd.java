@@ -88,7 +88,7 @@ public class InstalledCrd {
         return Optional.of(Problem.secret(Reason.CRDOutdated, null, "the installed CRD " + NAME
                 + " is older than this operator (version " + version + ") needs: " + listed
                 + "; the API server drops what it lacks, so nothing is changed in AWS until this release's CRD is "
-                + "applied (kubectl apply --server-side -f crds/, see deploy/UPGRADING.md)"));
+                + "applied (kubectl apply --server-side -k crds/, see deploy/UPGRADING.md)"));
     }
 
     static CustomResourceDefinition load(KubernetesClient client, String resource) {

@@ -17,7 +17,8 @@ final class Requeue {
         if (outcome.mode() == StatusAggregator.Mode.SUSPENDED) {
             return Optional.empty(); // resumed by the spec change that clears suspend
         }
-        if (outcome.problems().stream().anyMatch(p -> p.reason() == Reason.InvalidSpec)) {
+        if (outcome.problems().stream().anyMatch(p -> p.reason() == Reason.InvalidSpec)
+                && outcome.problems().stream().noneMatch(p -> p.reason() == Reason.CRDOutdated)) {
             return Optional.empty(); // only a spec change can help, and it triggers a reconcile
         }
         Duration delay = config.resyncInterval();
@@ -29,6 +30,8 @@ final class Requeue {
                 // Fixed outside the spec (IAM, the operator's own deployment): nothing notifies us, so look slowly.
                 case AccessDenied, CredentialsUnavailable, OperatorMisconfigured -> config.accessDeniedRetryInterval();
                 case Throttled, RegionUnavailable -> config.transientRetryInterval();
+                case CRDOutdated -> config.crdCheckInterval(); // healed by applying the CRD: look when it is checked
+
                 // Something is in motion in AWS (replication, IAM propagation, a stack update, a refresh).
                 default -> problem.reason().isTerminal() ? config.resyncInterval() : config.progressInterval();
             });

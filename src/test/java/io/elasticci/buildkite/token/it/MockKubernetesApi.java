@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -81,10 +86,43 @@ public final class MockKubernetesApi implements AutoCloseable {
     }
 
     private void applyCrd() {
+        applyCrd(crd());
+    }
+
+    /** This build's CRD, as crds/ has it. */
+    public static CustomResourceDefinition crd() {
         try (InputStream in = Files.newInputStream(CRD)) {
-            client.load(in).createOrReplace();
+            return Serialization.unmarshal(in, CustomResourceDefinition.class);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + CRD + " (run Maven from the repository root)", e);
+        }
+    }
+
+    /** Applies a CRD, as {@code kubectl apply} would: created, or replaced when it exists. */
+    public void applyCrd(CustomResourceDefinition crd) {
+        crd.getMetadata().setResourceVersion(null);
+        client.resource(crd).createOr(r -> r.update());
+    }
+
+    /**
+     * Creates an object from raw JSON over HTTP, as an API server with a looser (or no) schema would store it: the
+     * client's model never sees it. {@code collection} is its API path, e.g. {@code /api/v1/namespaces/x/secrets}.
+     */
+    public void createRaw(String collection, String json) {
+        HttpRequest request = HttpRequest.newBuilder(java.net.URI.create(url() + collection))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300) {
+                throw new IllegalStateException("POST " + collection + ": HTTP " + response.statusCode() + " "
+                        + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -36,6 +36,7 @@ public final class OperatorEnvironment {
         env.put("BKAT_PROGRESS_INTERVAL", "PT0.5S");
         env.put("BKAT_TRANSIENT_RETRY_INTERVAL", "PT1S");
         env.put("BKAT_ACCESS_DENIED_RETRY_INTERVAL", "PT2S");
+        env.put("BKAT_CRD_CHECK_INTERVAL", "PT2S");
         env.put("BKAT_AWS_MAX_ATTEMPTS", "2");
         env.put("BKAT_AWS_API_CALL_TIMEOUT", "PT10S");
         return env;

@@ -154,6 +154,35 @@ class PackagedOperatorIT extends ScenarioBase {
     }
 
     @Test
+    void resourcesFromANewerOrLooserCrdAreReportedAloneAndOneCreatedAfterThemBecomesReady() throws Exception {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        k8s.applyRaw("future-fields.yaml");
+        k8s.applyRaw("wrong-type.yaml");
+        k8s.apply(k8s.fixture("token.yaml"));
+
+        k8s.awaitReady("ci-token");
+        k8s.awaitCondition("future-token", "Ready", "False", "UnknownFields");
+        k8s.awaitCondition("wrong-type-token", "Ready", "False", "Unreadable");
+
+        assertThat(k8s.condition("future-token", "Ready").orElseThrow().getMessage())
+                .startsWith("spec.deletionPolicy, spec.aws, spec.regions[0].weight are not understood by this "
+                        + "operator (version 0.1.0");
+        assertThat(sm().secret(EAST, "buildkite/" + k8s.id + "/future-token")).as("nothing written for it").isEmpty();
+        assertThat(k8s.condition("wrong-type-token", "Ready").orElseThrow().getMessage())
+                .startsWith("spec.regions: expected a list");
+        String metrics = get("q/metrics").body();
+        assertThat(gauge(metrics, "bkat_resources_unknown_fields")).isGreaterThanOrEqualTo(1);
+        assertThat(gauge(metrics, "bkat_resources_unreadable")).isGreaterThanOrEqualTo(1);
+        assertThat(jarLog()).as("one line names the unreadable object")
+                .containsOnlyOnce("BuildkiteAgentToken " + k8s.namespace + "/wrong-type-token cannot be read");
+    }
+
+    private static double gauge(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void healthAndMetricsAnswer() throws Exception {
         HttpResponse<String> health = get("q/health");
         assertThat(health.statusCode()).isEqualTo(200);
