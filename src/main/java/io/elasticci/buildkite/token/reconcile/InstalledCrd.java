@@ -32,6 +32,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 public class InstalledCrd {
 
     public static final String NAME = "buildkiteagenttokens." + BuildkiteAgentToken.GROUP;
+    /** What CRDOutdated tells users to run (deploy/UPGRADING.md gives the same command). */
+    public static final String APPLY_COMMAND = "kubectl apply --server-side -k crds/";
     static final String OWN = "META-INF/crds/" + NAME + "-v1.yml";
     private static final Logger LOG = Logger.getLogger(InstalledCrd.class);
     private static final int MAX_LISTED = 5;
@@ -88,7 +90,7 @@ public class InstalledCrd {
         return Optional.of(Problem.secret(Reason.CRDOutdated, null, "the installed CRD " + NAME
                 + " is older than this operator (version " + version + ") needs: " + listed
                 + "; the API server drops what it lacks, so nothing is changed in AWS until this release's CRD is "
-                + "applied (kubectl apply --server-side -k crds/, see deploy/UPGRADING.md)"));
+                + "applied (" + APPLY_COMMAND + ", see deploy/UPGRADING.md)"));
     }
 
     static CustomResourceDefinition load(KubernetesClient client, String resource) {

@@ -37,6 +37,22 @@ class CrdEvolutionTest {
         assertThat(released.notKeptBy(generated)).as("""
                 fields of the released %s that %s no longer keeps: a served version must not remove, rename or \
                 retype a field (add a new one, or a new version; deploy/UPGRADING.md)""", last, Crd.FILE).isEmpty();
+        assertThat(generated.defaultedSince(released)).as("""
+                fields added since %s with a schema default: the API server would write them into every object, and                 an operator rolled back to %s would stop acting on all of them (UnknownFields); default in the                 operator instead""", last, last).isEmpty();
+    }
+
+    @Test
+    void aNewFieldWithASchemaDefaultIsCaught() throws IOException {
+        CrdSchema released = CrdSchema.of(read(Crd.FILE), BuildkiteAgentToken.VERSION);
+        CrdSchema withDefault = changed(spec -> {
+            JSONSchemaProps policy = new JSONSchemaProps();
+            policy.setType("string");
+            policy.setDefault(new com.fasterxml.jackson.databind.node.TextNode("Retain"));
+            spec.getProperties().put("deletionPolicy", policy);
+        });
+
+        assertThat(withDefault.defaultedSince(released)).containsExactly("spec.deletionPolicy");
+        assertThat(released.defaultedSince(released)).as("defaults that were released stay").isEmpty();
     }
 
     @Test

@@ -50,7 +50,7 @@ class UpgradeSkewIT {
     }
 
     @Test
-    void aRolloutOverlapsOldAndNewPodsWithOneWriterAtATime() {
+    void aRolloutOverlapsOldAndNewPodsWithOneWriterAtATime() throws IOException {
         try (StandaloneOperators servers = new StandaloneOperators("skew-rollout", "kube-system", NAMESPACE)) {
             PackagedOperator old = PackagedOperator.start("rollout-old", electing(servers, "pod-old")).awaitStarted();
             try (old; PackagedOperator next = PackagedOperator.start("rollout-new", electing(servers, "pod-new"))
@@ -60,6 +60,8 @@ class UpgradeSkewIT {
                 servers.awaitReady(NAMESPACE, "during-overlap", "True");
 
                 assertThat(holder(servers)).hasValue("pod-old");
+                assertThat(next.get("/q/health/ready").statusCode())
+                        .as("the standby is ready, so a rolling update can stop the old pod").isEqualTo(200);
                 assertThat(servers.aws.calls().calls("secretsmanager", "TagResource"))
                         .as("one owner tag written, by one writer").hasSize(1);
 

@@ -22,8 +22,11 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
  */
 public record CrdSchema(Map<String, Field> fields, Set<String> open) {
 
-    /** A field's type ("int-or-string" for x-kubernetes-int-or-string) and, for enums, its values. */
-    public record Field(String type, Set<String> values) {
+    /**
+     * A field's type ("int-or-string" for x-kubernetes-int-or-string), for enums its values, and whether the schema
+     * defaults it (the API server then writes it into every object, known to the operator reading it or not).
+     */
+    public record Field(String type, Set<String> values, boolean defaulted) {
     }
 
     /** The schema of {@code version}, or an empty schema when the CRD does not serve it. */
@@ -52,7 +55,7 @@ public record CrdSchema(Map<String, Field> fields, Set<String> open) {
         if (props.getEnum() != null) {
             props.getEnum().forEach(v -> values.add(v.isTextual() ? v.asText() : v.toString()));
         }
-        fields.put(path, new Field(type, values));
+        fields.put(path, new Field(type, values, props.getDefault() != null));
         if (Boolean.TRUE.equals(props.getXKubernetesPreserveUnknownFields())) {
             open.add(path);
         }
@@ -93,6 +96,15 @@ public record CrdSchema(Map<String, Field> fields, Set<String> open) {
             }
         });
         return lost;
+    }
+
+    /**
+     * Fields added since {@code released} that the schema defaults: the API server would put them into every object,
+     * so an operator of the released version (a rollback) would find fields it does not know in all of them.
+     */
+    public List<String> defaultedSince(CrdSchema released) {
+        return fields.entrySet().stream().filter(e -> e.getValue().defaulted())
+                .filter(e -> !released.fields.containsKey(e.getKey())).map(Map.Entry::getKey).toList();
     }
 
     private boolean keepsAnythingUnder(String path) {
