@@ -18,23 +18,36 @@ import io.micrometer.core.instrument.MeterRegistry;
 @ApplicationScoped
 public class ReadabilityMetrics {
 
-    private final MeterRegistry registry;
+    static final String UNREADABLE = "bkat.resources.unreadable";
+    static final String UNKNOWN_FIELDS = "bkat.resources.unknown.fields";
+
+    private volatile IndexedResourceCache<BuildkiteAgentToken> cache;
 
     @Inject
     public ReadabilityMetrics(MeterRegistry registry) {
-        this.registry = registry;
-    }
-
-    void watch(IndexedResourceCache<BuildkiteAgentToken> cache) {
-        gauge("bkat.resources.unreadable", "BuildkiteAgentTokens whose spec or status cannot be read", cache,
+        register(registry, UNREADABLE, "BuildkiteAgentTokens whose spec or status cannot be read",
                 t -> ReadNotes.of(t.getSpec()).isUnreadable() || ReadNotes.of(t.getStatus()).isUnreadable());
-        gauge("bkat.resources.unknown.fields", "BuildkiteAgentTokens whose spec has fields this build does not know",
-                cache, t -> !ReadNotes.of(t.getSpec()).unknownFields().isEmpty());
+        register(registry, UNKNOWN_FIELDS, "BuildkiteAgentTokens whose spec has fields this build does not know",
+                t -> !ReadNotes.of(t.getSpec()).unknownFields().isEmpty());
     }
 
-    private void gauge(String name, String description, IndexedResourceCache<BuildkiteAgentToken> cache,
+    void watch(IndexedResourceCache<BuildkiteAgentToken> current) {
+        cache = current;
+    }
+
+    /**
+     * Replaces a gauge of the same name: a registry can outlive the application that registered it (Quarkus tests
+     * restart the application in one JVM) and would keep answering from the first one. Gauges hold their state
+     * weakly; this bean, held by the application, is that state.
+     */
+    private void register(MeterRegistry registry, String name, String description,
             Predicate<BuildkiteAgentToken> counted) {
-        Gauge.builder(name, cache, c -> c.list().filter(counted).count()).description(description)
-                .register(registry);
+        registry.find(name).gauges().forEach(registry::remove);
+        Gauge.builder(name, this, m -> m.count(counted)).description(description).register(registry);
+    }
+
+    private double count(Predicate<BuildkiteAgentToken> counted) {
+        IndexedResourceCache<BuildkiteAgentToken> current = cache;
+        return current == null ? 0 : current.list().filter(counted).count();
     }
 }

@@ -42,8 +42,11 @@ class UpgradeSkewIT {
                 assertThat(servers.aws.calls().writeCount()).as("nothing written in AWS").isEqualTo(writes);
 
                 servers.api.applyCrd(MockKubernetesApi.crd());
+                Instant applied = Instant.now();
 
                 servers.awaitReady(NAMESPACE, "adopted", "True");
+                System.out.println("Ready after applying the CRD (check interval 2 s): "
+                        + Duration.between(applied, Instant.now()).toMillis() + " ms");
                 assertThat(servers.aws.calls().writeCount()).isGreaterThan(writes);
             }
         }
@@ -91,9 +94,12 @@ class UpgradeSkewIT {
                     {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "broken", "namespace": "%s"},
                      "data": "not-a-map"}
                     """.formatted(NAMESPACE));
+            Instant created = Instant.now();
 
-            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> operator.get("/q/health/live").statusCode() == 503);
+            System.out.println("liveness DOWN after the unreadable object: "
+                    + Duration.between(created, Instant.now()).toMillis() + " ms");
             HttpResponse<String> live = operator.get("/q/health/live");
             HttpResponse<String> ready = operator.get("/q/health/ready");
 
