@@ -123,6 +123,12 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
     }
 
     @Override
+    public void scheduleDeletion(String region, String secretId, int recoveryWindowInDays) {
+        call("DeleteSecret", region, c -> c.deleteSecret(b -> b.secretId(secretId)
+                .recoveryWindowInDays((long) recoveryWindowInDays)));
+    }
+
+    @Override
     public Optional<String> resourcePolicy(String region, String secretId) {
         return AwsCall.absentIfNotFound(() -> call("GetResourcePolicy", region,
                 c -> c.getResourcePolicy(b -> b.secretId(secretId)).resourcePolicy()))

@@ -43,6 +43,12 @@ public interface SecretsManagerGateway {
 
     void removeReplica(String primaryRegion, String secretId, String replicaRegion);
 
+    /**
+     * DeleteSecret with a recovery window (never ForceDeleteWithoutRecovery): restorable with RestoreSecret until then.
+     * AWS refuses while the secret has replicas.
+     */
+    void scheduleDeletion(String region, String secretId, int recoveryWindowInDays);
+
     /** The resource policy as AWS returns it; empty when the secret has none. */
     Optional<String> resourcePolicy(String region, String secretId);
 

@@ -167,6 +167,21 @@ public sealed interface Action {
     }
 
     /** Writes the whole resource policy (ours plus everyone else's statements), with BlockPublicPolicy on. */
+    /** DeleteSecret with a recovery window, once the replicas are gone (the resource was deleted with Delete). */
+    record ScheduleSecretDeletion(String region, String secretArn, int recoveryWindowInDays) implements Action {
+        public String target() {
+            return secretArn;
+        }
+
+        public String detail() {
+            return "restorable for " + recoveryWindowInDays + " days (RestoreSecret)";
+        }
+
+        public Problem.Scope scope() {
+            return Problem.Scope.SECRET;
+        }
+    }
+
     record PutResourcePolicy(String region, String secretId, String document, String detail, boolean repairsDrift,
             java.time.Instant newestRoleCreated) implements Action {
         public String target() {

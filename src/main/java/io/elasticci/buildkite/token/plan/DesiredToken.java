@@ -73,6 +73,17 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
                 managePermissions, manageStackParameters, generation, stackUpdateGenerations, claimedStacks, next);
     }
 
+    /**
+     * The same token declaring no stacks and managing permissions: what planning against it removes is every grant
+     * this resource made (its policy statement, its inline policies), which is what deleting the resource asks.
+     */
+    public DesiredToken withoutGrants() {
+        List<DesiredRegion> bare = regions.stream().map(r -> new DesiredRegion(r.region(), r.kmsKeyRef(), List.of()))
+                .toList();
+        return new DesiredToken(secretName, primaryRegion, bare, tags, owner, expectedAccountId, valueManaged, true,
+                false, generation, stackUpdateGenerations, Map.of(), rollout);
+    }
+
     public List<DesiredRegion> replicaRegions() {
         return regions.stream().filter(r -> !r.region().equals(primaryRegion)).toList();
     }

@@ -46,6 +46,8 @@ public enum Reason {
     RefreshInProgress(false),
     InstancesOutdated(false),
     Progressing(false),
+    /** The resource was deleted: its grants, then its ownership (Retain) or its replicas and secret (Delete), go. */
+    Deleting(false),
     // outcomes that are neither
     Converged(false),
     DryRun(false),

@@ -47,6 +47,14 @@ public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secr
                 access, removals, rollout);
     }
 
+    /** The same observation with the stacks forgotten, keeping the policies observed on their roles. */
+    public Snapshot withoutStacks() {
+        AccessObservation bare = new AccessObservation(java.util.List.of(), access.resourcePolicy(),
+                access.inlinePolicies(), access.simulations(), access.keyPolicies());
+        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
+                bare, statementRemovals, rollout);
+    }
+
     /** A snapshot that stopped at the account check. */
     public static Snapshot identityOnly(CallerIdentity identity) {
         return new Snapshot(identity, Optional.empty(), Map.of(), Map.of(), Map.of(), Optional.empty(),

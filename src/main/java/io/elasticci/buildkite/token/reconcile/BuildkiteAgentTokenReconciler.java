@@ -22,18 +22,19 @@ import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 
 /** validate → observe → plan → act → report, for one BuildkiteAgentToken. */
 @ControllerConfiguration(name = BuildkiteAgentTokenReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(onUpdateFilter = SpecOrRequestChanged.class))
-public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentToken> {
+public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentToken>, Cleaner<BuildkiteAgentToken> {
 
     public static final String NAME = "buildkiteagenttoken";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,12 +51,15 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final InstalledCrd crd;
     private final ReadabilityMetrics readability;
     private final String version;
+    private final TokenDeletion deletion;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
             StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd, ReadabilityMetrics readability,
-            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
+            TokenDeletion deletion) {
+        this.deletion = deletion;
         this.causes = causes;
         this.crd = crd;
         this.readability = readability;
@@ -80,10 +84,10 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     @Override
     public UpdateControl<BuildkiteAgentToken> reconcile(BuildkiteAgentToken resource,
             Context<BuildkiteAgentToken> context) {
-        readLatestStatus(resource, context);
+        ResourceReads.readLatestStatus(resource, context);
         BuildkiteAgentTokenSpec spec = resource.getSpec();
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
-        BuildkiteAgentToken asRead = asRead(resource, context);
+        BuildkiteAgentToken asRead = ResourceReads.asRead(resource, context);
         Optional<Problem> unreadable = Understanding.unreadable(asRead, version);
         if (unreadable.isPresent()) {
             return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
@@ -126,8 +130,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         boolean readOnly = spec.isDryRun() || !holds.isEmpty();
         Convergence.Result result = convergence.run(new Convergence.Request(desired, value,
                 versionTokens, DesiredTokens.previousRoles(resource), readOnly),
-                action -> events.publish(resource, EventReason.of(action),
-                        action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail()));
+                action -> events.publish(resource, action));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
         List<Problem> problems = new ArrayList<>(holds);
         problems.addAll(result.problems());
@@ -136,6 +139,12 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 readOnly ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),
                 result.snapshot(), result.shown(), result.pending(), problems, result.rotation()));
+    }
+
+    /** The resource was deleted: its finalizer stays until what it made in AWS is gone (deletionPolicy). */
+    @Override
+    public DeleteControl cleanup(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
+        return deletion.cleanup(resource, context);
     }
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
@@ -153,30 +162,5 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         }
         requeue.ifPresent(control::rescheduleAfter);
         return control;
-    }
-
-    /**
-     * The resource as the informer read it, with what reading found (unknown fields, unreadable parts): the SDK hands
-     * reconcile() a serialized copy, which cannot carry that. Its status is the one read afresh.
-     */
-    private static BuildkiteAgentToken asRead(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
-        BuildkiteAgentToken cached = context.getPrimaryCache().get(ResourceID.fromResource(resource)).orElse(resource);
-        BuildkiteAgentToken asRead = new BuildkiteAgentToken();
-        asRead.setMetadata(resource.getMetadata());
-        asRead.setSpec(cached.getSpec());
-        asRead.setStatus(resource.getStatus());
-        return asRead;
-    }
-
-    /**
-     * Status carries what the last reconcile learnt (rotation progress, stack updates started); the cached primary
-     * can predate our own last status patch, so its status is read afresh: one GET, far cheaper than a wrong plan.
-     */
-    private static void readLatestStatus(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
-        BuildkiteAgentToken latest = context.getClient().resources(BuildkiteAgentToken.class)
-                .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName()).get();
-        if (latest != null && latest.getStatus() != null) {
-            resource.setStatus(latest.getStatus());
-        }
     }
 }

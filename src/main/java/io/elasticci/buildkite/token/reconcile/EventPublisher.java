@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.elasticci.buildkite.token.plan.Action;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +29,12 @@ public class EventPublisher {
     public EventPublisher(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
+    }
+
+    /** The Event of an action done in AWS. */
+    public void publish(HasMetadata resource, Action action) {
+        publish(resource, EventReason.of(action),
+                action.name() + " " + action.target() + " in " + action.region() + ": " + action.detail());
     }
 
     public void publish(HasMetadata resource, EventReason reason, String message) {

@@ -13,6 +13,12 @@ public enum EventReason {
     ReplicaAdded(false),
     ReplicaRekeyed(false),
     ReplicaRemoved(false),
+    /** The resource was deleted with deletionPolicy Delete: the secret is scheduled for deletion. */
+    SecretDeletionScheduled(true),
+    /** The resource was deleted and everything it made in AWS is gone (or retained, as its policy says). */
+    DeletionFinished(false),
+    /** The resource was deleted while suspended, invalid or unreadable: nothing in AWS was changed. */
+    DeletionSkipped(true),
     ResourcePolicyApplied(false),
     ResourcePolicyDeleted(false),
     /** A role in the resource policy was re-created: AWS had pinned its old unique ID, so the policy was re-saved. */
@@ -73,6 +79,8 @@ public enum EventReason {
             return RolePolicyRemoved;
         } else if (action instanceof Action.UpdateStackParameters) {
             return StackUpdateStarted;
+        } else if (action instanceof Action.ScheduleSecretDeletion) {
+            return SecretDeletionScheduled;
         }
         return ReplicaRemoved;
     }

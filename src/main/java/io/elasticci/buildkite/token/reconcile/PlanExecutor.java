@@ -93,6 +93,8 @@ public class PlanExecutor {
                         a.region(), "PolicyValidationFailed", String.join("; ", errors), null);
             }
             secrets.putResourcePolicy(a.region(), a.secretId(), a.document());
+        } else if (action instanceof Action.ScheduleSecretDeletion a) {
+            secrets.scheduleDeletion(a.region(), a.secretArn(), a.recoveryWindowInDays());
         } else if (action instanceof Action.DeleteResourcePolicy a) {
             secrets.deleteResourcePolicy(a.region(), a.secretId());
         } else if (action instanceof Action.PutRolePolicy a) {

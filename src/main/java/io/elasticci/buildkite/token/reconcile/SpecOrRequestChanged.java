@@ -6,15 +6,17 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 
 /**
- * Reconcile on a new generation or a new requested-at annotation, not on the operator's own status patches
- * (generation-aware processing alone would ignore the annotation, which does not bump the generation).
+ * Reconcile on a new generation, a new requested-at annotation or a deletion, not on the operator's own status patches
+ * (generation-aware processing alone would ignore the annotation, which does not bump the generation; not every API
+ * server bumps it when it sets deletionTimestamp either).
  */
 public class SpecOrRequestChanged implements OnUpdateFilter<BuildkiteAgentToken> {
 
     @Override
     public boolean accept(BuildkiteAgentToken updated, BuildkiteAgentToken old) {
         return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
-                || !Objects.equals(requestedAt(updated), requestedAt(old));
+                || !Objects.equals(requestedAt(updated), requestedAt(old))
+                || updated.isMarkedForDeletion() && !old.isMarkedForDeletion();
     }
 
     private static String requestedAt(BuildkiteAgentToken resource) {

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy;
 import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
@@ -70,7 +71,21 @@ public final class SpecValidator {
         }
         validateTags(spec.getTags(), errors);
         validateRotation(spec, errors);
+        validateDeletion(spec, errors);
         return errors;
+    }
+
+    private static void validateDeletion(BuildkiteAgentTokenSpec spec, List<String> errors) {
+        boolean delete = spec.getDeletionPolicy() == DeletionPolicy.Delete;
+        Integer window = spec.getRecoveryWindowInDays();
+        if (window != null && (window < 7 || window > 30)) {
+            errors.add("spec.recoveryWindowInDays: must be 7 to 30 days (what Secrets Manager allows), got " + window);
+        } else if (window != null && !delete) {
+            errors.add("spec.recoveryWindowInDays: applies to deletionPolicy Delete only");
+        }
+        if (Boolean.TRUE.equals(spec.getRetainGrants()) && delete) {
+            errors.add("spec.retainGrants: applies to deletionPolicy Retain only");
+        }
     }
 
     private void validateSecretName(String name, List<String> errors) {

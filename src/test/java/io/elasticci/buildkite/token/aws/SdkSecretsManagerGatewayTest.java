@@ -88,6 +88,29 @@ class SdkSecretsManagerGatewayTest {
     }
 
     @Test
+    void scheduleDeletionKeepsTheSecretRestorableAndIsRefusedWhileReplicasRemain() {
+        String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
+        gateway.replicate(EAST, arn, WEST, null);
+        assertThatThrownBy(() -> gateway.scheduleDeletion(EAST, arn, 7))
+                .isInstanceOfSatisfying(AwsFailure.class, f -> {
+                    assertThat(f.errorCode()).isEqualTo("InvalidRequestException");
+                    assertThat(f.kind()).isEqualTo(AwsFailure.Kind.INVALID_REQUEST);
+                });
+        gateway.removeReplica(EAST, arn, WEST);
+
+        gateway.scheduleDeletion(EAST, arn, 7);
+
+        var secret = sm().secret(EAST, name).orElseThrow();
+        assertThat(secret.scheduledForDeletion()).isTrue();
+        assertThat(java.time.Duration.between(secret.deletedDate(), secret.deletionDate()))
+                .isEqualTo(java.time.Duration.ofDays(7));
+        assertThat(gateway.describe(EAST, name).orElseThrow().scheduledForDeletion()).isTrue();
+        assertThatThrownBy(() -> gateway.scheduleDeletion(EAST, arn, 7)).as("already scheduled")
+                .isInstanceOfSatisfying(AwsFailure.class, f -> assertThat(f.kind())
+                        .isEqualTo(AwsFailure.Kind.INVALID_REQUEST));
+    }
+
+    @Test
     void createOnANameScheduledForDeletionIsInvalidRequest() {
         sm().createSecret(EAST, name, "old", null, Map.of());
         sm().scheduleDeletion(EAST, name);
@@ -117,7 +140,7 @@ class SdkSecretsManagerGatewayTest {
 
         gateway.removeReplica(EAST, arn, WEST);
         assertThat(gateway.describe(EAST, arn).orElseThrow().replicas()).isEmpty();
-        assertThat(gateway.describe(WEST, name).orElseThrow().isReplica()).isFalse();
+        assertThat(gateway.describe(WEST, name)).as("AWS deletes the replica").isEmpty();
     }
 
     @Test

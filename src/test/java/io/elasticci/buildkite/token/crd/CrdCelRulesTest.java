@@ -28,7 +28,9 @@ class CrdCelRulesTest {
     private static final String TAG_LENGTHS = "tag keys are at most 128 characters and values at most 256";
 
     /** Rules in the CRD today; a new rule needs cases below and this number raised. */
-    private static final int RULE_COUNT = 7;
+    private static final int RULE_COUNT = 9;
+    private static final String RETAIN_GRANTS = "retainGrants applies to deletionPolicy Retain only";
+    private static final String RECOVERY_WINDOW = "recoveryWindowInDays applies to deletionPolicy Delete only";
     private static final String AUTOMATIC_EXCLUSIVE = "rotation.automatic and tokenSecretRef are mutually exclusive: "
             + "the value comes from one or the other";
 
@@ -113,6 +115,24 @@ class CrdCelRulesTest {
         cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "both",
                 with(with(spec("us-east-1", "us-east-1"), "tokenSecretRef", ref), "rotation",
                         Map.of("automatic", automatic)), null, false));
+
+        // deletion settings
+        Map<String, Object> plain = spec("us-east-1", "us-east-1");
+        cases.add(new Case("spec", RETAIN_GRANTS, "retainGrants without a policy (Retain)",
+                with(plain, "retainGrants", true), null, true));
+        cases.add(new Case("spec", RETAIN_GRANTS, "retainGrants with Retain",
+                with(with(plain, "retainGrants", true), "deletionPolicy", "Retain"), null, true));
+        cases.add(new Case("spec", RETAIN_GRANTS, "retainGrants false with Delete",
+                with(with(plain, "retainGrants", false), "deletionPolicy", "Delete"), null, true));
+        cases.add(new Case("spec", RETAIN_GRANTS, "retainGrants with Delete",
+                with(with(plain, "retainGrants", true), "deletionPolicy", "Delete"), null, false));
+        cases.add(new Case("spec", RECOVERY_WINDOW, "a recovery window with Delete",
+                with(with(plain, "recoveryWindowInDays", 7), "deletionPolicy", "Delete"), null, true));
+        cases.add(new Case("spec", RECOVERY_WINDOW, "no recovery window", plain, null, true));
+        cases.add(new Case("spec", RECOVERY_WINDOW, "a recovery window without a policy (Retain)",
+                with(plain, "recoveryWindowInDays", 7), null, false));
+        cases.add(new Case("spec", RECOVERY_WINDOW, "a recovery window with Retain",
+                with(with(plain, "recoveryWindowInDays", 7), "deletionPolicy", "Retain"), null, false));
         return cases;
     }
 

@@ -48,10 +48,10 @@ class CrdEvolutionTest {
             JSONSchemaProps policy = new JSONSchemaProps();
             policy.setType("string");
             policy.setDefault(new com.fasterxml.jackson.databind.node.TextNode("Retain"));
-            spec.getProperties().put("deletionPolicy", policy);
+            spec.getProperties().put("futurePolicy", policy);
         });
 
-        assertThat(withDefault.defaultedSince(released)).containsExactly("spec.deletionPolicy");
+        assertThat(withDefault.defaultedSince(released)).containsExactly("spec.futurePolicy");
         assertThat(released.defaultedSince(released)).as("defaults that were released stay").isEmpty();
     }
 
@@ -78,7 +78,7 @@ class CrdEvolutionTest {
     void addingAFieldOrKeepingUnknownFieldsIsCompatible() throws IOException {
         CrdSchema released = CrdSchema.of(read(Crd.FILE), BuildkiteAgentToken.VERSION);
 
-        assertThat(released.notKeptBy(changed(spec -> spec.getProperties().put("deletionPolicy",
+        assertThat(released.notKeptBy(changed(spec -> spec.getProperties().put("futurePolicy",
                 new JSONSchemaProps())))).isEmpty();
         assertThat(released.notKeptBy(changed(spec -> {
             spec.getProperties().get("rotation").getProperties().clear();

@@ -188,6 +188,16 @@ public final class OperatorHarness {
     }
 
     /** Forces a reconcile now, as a person would with kubectl annotate. */
+    public void delete(String name) {
+        client.resources(BuildkiteAgentToken.class).inNamespace(namespace).withName(name).delete();
+    }
+
+    /** Waits until the resource is gone from the API: its finalizer was removed. */
+    public void awaitGone(String name) {
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> get(name) == null);
+    }
+
     public void requestReconcile(String name) {
         client.resources(BuildkiteAgentToken.class).inNamespace(namespace).withName(name).edit(t -> {
             t.getMetadata().getAnnotations().put(BuildkiteAgentToken.REQUESTED_AT_ANNOTATION,

@@ -139,8 +139,7 @@ class SecretProvisioningE2ETest extends E2ETestBase {
 
         k8s.awaitReady("ci-token");
         assertThat(sm().secret(EAST, secretName()).orElseThrow().replicas()).isEmpty();
-        SecretInfo standalone = sm().secret(WEST, secretName()).orElseThrow();
-        assertThat(standalone.isReplica()).as("AWS leaves a standalone secret behind").isFalse();
+        assertThat(sm().secret(WEST, secretName())).as("AWS deletes the replica").isEmpty();
         assertThat(k8s.events("ci-token")).extracting(e -> e.getReason()).contains("ReplicaRemoved");
     }
 

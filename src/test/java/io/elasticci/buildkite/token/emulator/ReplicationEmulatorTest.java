@@ -96,17 +96,15 @@ class ReplicationEmulatorTest extends MultiRegionSecretsTestSupport {
         assertThatThrownBy(() -> east.deleteSecret(b -> b.secretId(NAME)))
                 .as("a primary with replicas can't be deleted").isInstanceOf(InvalidRequestException.class);
 
-        // remove a region: the replica becomes a standalone secret there
+        // remove a region: AWS deletes the replica there ("deletes the secret replicas from the Regions you specify")
         RemoveRegionsFromReplicationResponse removed = east.removeRegionsFromReplication(b -> b.secretId(NAME)
                 .removeReplicaRegions(WEST));
         assertThat(removed.arn()).isEqualTo(created.arn());
         assertThat(removed.replicationStatus()).extracting(ReplicationStatusType::region).containsExactly(EU);
-        DescribeSecretResponse standalone = west.describeSecret(b -> b.secretId(NAME));
-        assertThat(standalone.primaryRegion()).isEqualTo(WEST);
-        assertThat(standalone.arn()).isEqualTo(replica.arn());
-        west.putSecretValue(b -> b.secretId(NAME).secretString("independent"));
+        assertThatThrownBy(() -> west.describeSecret(b -> b.secretId(NAME)))
+                .isInstanceOf(ResourceNotFoundException.class);
+        assertThat(state().secret(WEST, NAME)).isEmpty();
         assertThat(east.getSecretValue(b -> b.secretId(NAME)).secretString()).isEqualTo("v2");
-        assertThat(state().secret(WEST, NAME).orElseThrow().isReplica()).isFalse();
         assertThat(state().secret(EU, NAME).orElseThrow().primaryRegion()).isEqualTo(PRIMARY);
         assertThatThrownBy(() -> east.removeRegionsFromReplication(b -> b.secretId(NAME).removeReplicaRegions(WEST)))
                 .isInstanceOf(InvalidParameterException.class);

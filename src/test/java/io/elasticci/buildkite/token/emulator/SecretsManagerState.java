@@ -884,7 +884,9 @@ public final class SecretsManagerState {
         for (String r : regionsToRemove) {
             Replication replication = s.replications.remove(r);
             if (replication.replica != null) {
-                replication.replica.primary = null; // the replica stays as a standalone secret
+                // AWS deletes the replica (StopReplicationToReplica is what promotes one to a standalone secret)
+                secretsIn(r).remove(replication.replica.name);
+                replication.replica.primary = null;
             }
         }
         s.lastChanged = clock.instant();

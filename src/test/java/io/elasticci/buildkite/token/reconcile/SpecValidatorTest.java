@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy;
 import io.elasticci.buildkite.token.api.v1alpha1.SecretKeyRef;
 
 class SpecValidatorTest {
@@ -69,6 +70,20 @@ class SpecValidatorTest {
                 bad("reserved tag prefix aws:", s -> s.setTags(Map.of("aws:x", "y")), "spec.tags: key aws:x"),
                 bad("reserved tag prefix of the operator", s -> s.setTags(Map.of("buildkite.elasticci.io/owner", "y")),
                         "is reserved"),
+                bad("recovery window below 7 days", s -> {
+                    s.setDeletionPolicy(DeletionPolicy.Delete);
+                    s.setRecoveryWindowInDays(6);
+                }, "spec.recoveryWindowInDays: must be 7 to 30 days"),
+                bad("recovery window above 30 days", s -> {
+                    s.setDeletionPolicy(DeletionPolicy.Delete);
+                    s.setRecoveryWindowInDays(31);
+                }, "spec.recoveryWindowInDays: must be 7 to 30 days"),
+                bad("recovery window with Retain", s -> s.setRecoveryWindowInDays(7),
+                        "spec.recoveryWindowInDays: applies to deletionPolicy Delete only"),
+                bad("retainGrants with Delete", s -> {
+                    s.setDeletionPolicy(DeletionPolicy.Delete);
+                    s.setRetainGrants(true);
+                }, "spec.retainGrants: applies to deletionPolicy Retain only"),
                 bad("automatic rotation with tokenSecretRef", s -> s.getRotation().setAutomatic(automatic(
                         "arn:aws:lambda:us-east-1:123456789012:function:rotate", "rate(30 days)")),
                         "spec.rotation.automatic: mutually exclusive with spec.tokenSecretRef"),

@@ -37,9 +37,13 @@ public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec,
     /** Tag on the secret listing the spec tag keys the operator set, so a key dropped from the spec is removed. */
     public static final String MANAGED_TAGS_TAG = GROUP + "/managed-tags";
 
+    /**
+     * No status until the operator writes one: an empty status object in a copy would make the status patch address
+     * fields under a status the server may hold as null.
+     */
     @Override
     protected BuildkiteAgentTokenStatus initStatus() {
-        return new BuildkiteAgentTokenStatus();
+        return null;
     }
 
     /** Read tolerantly: one resource with fields this build does not know must not stop the informer. */

@@ -11,6 +11,8 @@ import io.elasticci.buildkite.token.api.read.CarriesReadNotes;
 import io.elasticci.buildkite.token.api.read.ReadNotes;
 
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -21,6 +23,10 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "regions must list primaryRegion exactly once")
 @ValidationRule(value = "!(has(self.tokenSecretRef) && has(self.rotation) && has(self.rotation.automatic))",
         message = "rotation.automatic and tokenSecretRef are mutually exclusive: the value comes from one or the other")
+@ValidationRule(value = "!(has(self.retainGrants) && self.retainGrants && has(self.deletionPolicy) "
+        + "&& self.deletionPolicy == 'Delete')", message = "retainGrants applies to deletionPolicy Retain only")
+@ValidationRule(value = "!has(self.recoveryWindowInDays) || (has(self.deletionPolicy) && self.deletionPolicy == 'Delete')",
+        message = "recoveryWindowInDays applies to deletionPolicy Delete only")
 public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
 
     public static final String SECRET_NAME_PATTERN = "^[A-Za-z0-9/_.-]{1,512}$";
@@ -85,6 +91,49 @@ public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
     @JsonPropertyDescription("When true the operator observes AWS and publishes what it would do in status.plan, "
             + "but changes nothing.")
     private boolean dryRun;
+
+    // No schema defaults on fields added after the first release (deploy/UPGRADING.md): the operator applies them.
+    @JsonPropertyDescription("What deleting this resource does in AWS. Either way the grants it made go first: its "
+            + "statement in the secret's resource policy (foreign statements are kept verbatim) and its inline policies "
+            + "on the stacks' roles, then its owner tag. Retain (the default when unset) keeps the secret and its "
+            + "replicas. Delete removes the replicas and schedules the secret's deletion with recoveryWindowInDays "
+            + "(never without recovery). A secret another resource owns is never touched.")
+    private DeletionPolicy deletionPolicy;
+
+    @Min(7)
+    @Max(30)
+    @JsonPropertyDescription("With deletionPolicy Delete: days Secrets Manager keeps the deleted secret restorable "
+            + "(7-30; 30 when unset).")
+    private Integer recoveryWindowInDays;
+
+    @JsonPropertyDescription("With deletionPolicy Retain: keep the grants (resource policy statement, inline role "
+            + "policies) when this resource is deleted, so stacks keep reading the token while another resource takes "
+            + "the secret over; only the owner tag is removed. Default false.")
+    private Boolean retainGrants;
+
+    public DeletionPolicy getDeletionPolicy() {
+        return deletionPolicy;
+    }
+
+    public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+        this.deletionPolicy = deletionPolicy;
+    }
+
+    public Integer getRecoveryWindowInDays() {
+        return recoveryWindowInDays;
+    }
+
+    public void setRecoveryWindowInDays(Integer recoveryWindowInDays) {
+        this.recoveryWindowInDays = recoveryWindowInDays;
+    }
+
+    public Boolean getRetainGrants() {
+        return retainGrants;
+    }
+
+    public void setRetainGrants(Boolean retainGrants) {
+        this.retainGrants = retainGrants;
+    }
 
     public String getSecretName() {
         return secretName;

@@ -21,7 +21,7 @@ class TolerantReaderTest {
             spec:
               secretName: buildkite/agent-token
               primaryRegion: us-east-1
-              deletionPolicy: Delete
+              buildkite: {organization: acme}
               aws: {roleArn: "arn:aws:iam::111122223333:role/x"}
               regions:
                 - region: us-east-1
@@ -46,7 +46,7 @@ class TolerantReaderTest {
         assertThat(token.getSpec().getSecretName()).isEqualTo("buildkite/agent-token");
         assertThat(token.getSpec().getRegions().get(0).getStacks()).containsExactly("ci");
         assertThat(token.getSpec().getRotation().isRefreshInstances()).isFalse();
-        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.deletionPolicy", "spec.aws",
+        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.buildkite", "spec.aws",
                 "spec.regions[0].weight", "spec.rotation.window");
         assertThat(token.getSpec().readNotes().isUnreadable()).isFalse();
         assertThat(token.getStatus().observedGeneration).isEqualTo(4L);
@@ -110,7 +110,7 @@ class TolerantReaderTest {
 
         assertThat(token.getSpec().readNotes()).isEqualTo(ReadNotes.NONE);
         assertThat(STRICT.asJson(STRICT.unmarshal(FUTURE, BuildkiteAgentToken.class)))
-                .doesNotContain("readNotes", "deletionPolicy", "unknownFields");
+                .doesNotContain("readNotes", "organization", "unknownFields");
     }
 
     @Test
