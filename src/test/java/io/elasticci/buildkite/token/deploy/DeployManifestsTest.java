@@ -428,7 +428,8 @@ class DeployManifestsTest {
                 "UpdateSecretVersionStage", "ListSecretVersionIds", "TagResource", "UntagResource",
                 "ReplicateSecretToRegions",
                 "RemoveRegionsFromReplication", "GetResourcePolicy", "PutResourcePolicy", "DeleteResourcePolicy",
-                "ValidateResourcePolicy", "RotateSecret").forEach(a -> expected.add("secretsmanager:" + a));
+                "ValidateResourcePolicy", "RotateSecret", "DeleteSecret")
+                .forEach(a -> expected.add("secretsmanager:" + a));
         Stream.of("DescribeKey", "GetKeyPolicy", "Encrypt", "Decrypt", "GenerateDataKey")
                 .forEach(a -> expected.add("kms:" + a));
         expected.add("sts:GetCallerIdentity");

@@ -136,4 +136,33 @@ class DeletionE2ETest extends E2ETestBase {
         assertThat(secret.tags()).containsEntry(BuildkiteAgentToken.OWNER_TAG, "other-cluster/ns/their-token");
         assertThat(aws.calls().writeCount()).as("nothing written").isEqualTo(writes);
     }
+
+    @Test
+    void aSecondResourceTakesOverARetainedSecretWithoutAGapInAnyStacksAccess() {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        BuildkiteAgentToken first = k8s.fixture("token.yaml");
+        first.getSpec().setRetainGrants(true);
+        k8s.apply(first);
+        k8s.awaitReady("ci-token");
+        BuildkiteAgentToken second = k8s.fixture("token.yaml");
+        second.getMetadata().setName("ci-token-next");
+        k8s.apply(second);
+        k8s.awaitCondition("ci-token-next", "Stalled", "True", "SecretClaimed");
+
+        k8s.delete("ci-token");
+        k8s.awaitGone("ci-token");
+
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().tags()).doesNotContainKey(BuildkiteAgentToken.OWNER_TAG);
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
+
+        k8s.requestReconcile("ci-token-next");
+        k8s.awaitReady("ci-token-next");
+
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().tags()).containsEntry(BuildkiteAgentToken.OWNER_TAG,
+                "test-cluster/" + k8s.namespace + "/ci-token-next");
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V1);
+    }
 }

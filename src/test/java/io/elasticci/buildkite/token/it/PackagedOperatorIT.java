@@ -183,6 +183,31 @@ class PackagedOperatorIT extends ScenarioBase {
     }
 
     @Test
+    void deletingWithDeleteRemovesEveryGrantAndTheReplicaAndSchedulesTheSecretsDeletion() {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        BuildkiteAgentToken token = k8s.fixture("token.yaml");
+        token.getSpec().setDeletionPolicy(io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy.Delete);
+        token.getSpec().setRecoveryWindowInDays(7);
+        k8s.apply(token);
+        k8s.awaitReady("ci-token");
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+
+        k8s.delete("ci-token");
+        Instant deleted = Instant.now();
+        k8s.awaitGone("ci-token");
+        Duration took = Duration.between(deleted, Instant.now());
+
+        SecretInfo secret = sm().secret(EAST, secretName()).orElseThrow();
+        assertThat(secret.scheduledForDeletion()).isTrue();
+        assertThat(Duration.between(secret.deletedDate(), secret.deletionDate())).isEqualTo(Duration.ofDays(7));
+        assertThat(sm().secret(WEST, secretName())).as("the replica is gone").isEmpty();
+        assertThat(sm().resourcePolicy(EAST, secretName())).isEmpty();
+        assertStackHasNoGrant(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackHasNoGrant(WEST, cfn().stackOrThrow(WEST, westStack()));
+        System.out.println("deletion (Delete, 2 regions, 2 stacks) finished in " + took.toMillis() + " ms");
+    }
+
+    @Test
     void healthAndMetricsAnswer() throws Exception {
         HttpResponse<String> health = get("q/health");
         assertThat(health.statusCode()).isEqualTo(200);
