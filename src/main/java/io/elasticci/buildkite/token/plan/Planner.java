@@ -81,8 +81,9 @@ public final class Planner {
         String primary = desired.primaryRegion();
         if (secret.scheduledForDeletion()) {
             return Plan.blocked(Problem.secret(Reason.SecretScheduledForDeletion, primary, "secret "
-                    + desired.secretName() + " in " + primary + " is scheduled for deletion; restore it "
-                    + "(RestoreSecret) or wait for the deletion to complete"));
+                    + desired.secretName() + " in " + primary + " is scheduled for deletion; restore it ("
+                    + "aws secretsmanager restore-secret --secret-id " + desired.secretName() + " --region " + primary
+                    + ") or wait for the deletion to complete"));
         }
         if (secret.isReplica()) {
             return Plan.blocked(Problem.secret(Reason.ReplicaConflict, primary, "secret " + desired.secretName()

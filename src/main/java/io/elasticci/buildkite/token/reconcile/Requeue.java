@@ -29,6 +29,8 @@ final class Requeue {
             delay = min(delay, switch (problem.reason()) {
                 // Fixed outside the spec (IAM, the operator's own deployment): nothing notifies us, so look slowly.
                 case AccessDenied, CredentialsUnavailable, OperatorMisconfigured -> config.accessDeniedRetryInterval();
+                // Released when the owning resource is deleted, which does not notify this one.
+                case SecretClaimed -> config.accessDeniedRetryInterval();
                 case Throttled, RegionUnavailable -> config.transientRetryInterval();
                 case CRDOutdated -> config.crdCheckInterval(); // healed by applying the CRD: look when it is checked
 

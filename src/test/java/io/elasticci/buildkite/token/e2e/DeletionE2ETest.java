@@ -95,6 +95,11 @@ class DeletionE2ETest extends E2ETestBase {
                 .filter(c -> c.toString().contains("ForceDeleteWithoutRecovery")).count()).isEqualTo(forced);
         assertThat(k8s.events("ci-token")).extracting(e -> e.getReason()).contains("ReplicaRemoved",
                 "SecretDeletionScheduled", "DeletionFinished");
+
+        k8s.apply(k8s.fixture("token.yaml"));
+        k8s.awaitCondition("ci-token", "Stalled", "True", "SecretScheduledForDeletion");
+        assertThat(k8s.condition("ci-token", "Ready").orElseThrow().getMessage())
+                .contains("aws secretsmanager restore-secret --secret-id " + secretName() + " --region " + EAST);
     }
 
     @Test
