@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.elasticci.buildkite.token.config.OperatorConfig;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -25,6 +27,7 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * SDK clients, built once per service and region and shared. Credentials and endpoints come from the SDK's own
@@ -44,6 +47,8 @@ public class AwsClients {
     private final Map<String, CloudFormationClient> cloudFormation = new ConcurrentHashMap<>();
     private final Map<String, AutoScalingClient> autoScaling = new ConcurrentHashMap<>();
     private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
+    private final Map<String, StsAssumeRoleCredentialsProvider> assumed = new ConcurrentHashMap<>();
+    private StsClient assumeRoleSts;
 
     @Inject
     public AwsClients(OperatorConfig config, RateLimiters rateLimiters) {
@@ -67,36 +72,73 @@ public class AwsClients {
         return config;
     }
 
+    // Clients are per principal (AwsScope) and region: an assumed role's clients sign with its credentials.
+
     public SecretsManagerClient secretsManager(String region) {
-        return secretsManager.computeIfAbsent(region,
-                r -> build(SecretsManagerClient.builder(), "secretsmanager", r, Region.of(r)));
+        return secretsManager.computeIfAbsent(AwsScope.key(region),
+                k -> build(SecretsManagerClient.builder(), "secretsmanager", region, Region.of(region)));
     }
 
     public KmsClient kms(String region) {
-        return kms.computeIfAbsent(region, r -> build(KmsClient.builder(), "kms", r, Region.of(r)));
+        return kms.computeIfAbsent(AwsScope.key(region), k -> build(KmsClient.builder(), "kms", region,
+                Region.of(region)));
     }
 
     public StsClient sts(String region) {
-        return sts.computeIfAbsent(region, r -> build(StsClient.builder(), "sts", r, Region.of(r)));
+        return sts.computeIfAbsent(AwsScope.key(region), k -> build(StsClient.builder(), "sts", region,
+                Region.of(region)));
     }
 
     public CloudFormationClient cloudFormation(String region) {
-        return cloudFormation.computeIfAbsent(region,
-                r -> build(CloudFormationClient.builder(), "cloudformation", r, Region.of(r)));
+        return cloudFormation.computeIfAbsent(AwsScope.key(region),
+                k -> build(CloudFormationClient.builder(), "cloudformation", region, Region.of(region)));
     }
 
     public AutoScalingClient autoScaling(String region) {
-        return autoScaling.computeIfAbsent(region,
-                r -> build(AutoScalingClient.builder(), "autoscaling", r, Region.of(r)));
+        return autoScaling.computeIfAbsent(AwsScope.key(region),
+                k -> build(AutoScalingClient.builder(), "autoscaling", region, Region.of(region)));
     }
 
     public Ec2Client ec2(String region) {
-        return ec2.computeIfAbsent(region, r -> build(Ec2Client.builder(), "ec2", r, Region.of(r)));
+        return ec2.computeIfAbsent(AwsScope.key(region), k -> build(Ec2Client.builder(), "ec2", region,
+                Region.of(region)));
     }
 
     /** IAM is global: one client (and one rate limiter) per partition. */
     public IamClient iam(String partition) {
-        return iam.computeIfAbsent(partition, p -> build(IamClient.builder(), "iam", p, globalRegion(p)));
+        return iam.computeIfAbsent(AwsScope.key(partition), k -> build(IamClient.builder(), "iam", partition,
+                globalRegion(partition)));
+    }
+
+    /** The region of the SDK's default chain (AWS_REGION, profile, instance metadata), else us-east-1. */
+    public static String defaultRegion() {
+        try {
+            return new DefaultAwsRegionProviderChain().getRegion().id();
+        } catch (RuntimeException e) {
+            return "us-east-1"; // STS answers in every region
+        }
+    }
+
+    /**
+     * The assumed role's credentials: AssumeRole with the operator's own credentials, cached and refreshed by the SDK
+     * before they expire (one provider per principal, shared by its clients).
+     */
+    private AwsCredentialsProvider credentials(AwsPrincipal principal) {
+        return assumed.computeIfAbsent(principal.key(), k -> StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(assumeRoleClient())
+                .refreshRequest(r -> {
+                    r.roleArn(principal.roleArn().orElseThrow()).roleSessionName(principal.sessionName());
+                    principal.externalId().ifPresent(r::externalId);
+                })
+                .build());
+    }
+
+    private synchronized StsClient assumeRoleClient() {
+        if (assumeRoleSts == null) {
+            assumeRoleSts = AwsScope.with(AwsPrincipal.OPERATOR, () -> build(StsClient.builder(), "sts",
+                    defaultRegion(), Region.of(defaultRegion())));
+        }
+        return assumeRoleSts;
     }
 
     private static Region globalRegion(String partition) {
@@ -109,7 +151,10 @@ public class AwsClients {
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String service,
             String scope, Region region) {
-        RateLimiter limiter = rateLimiters.forService(service, scope);
+        AwsPrincipal principal = AwsScope.current();
+        // AWS's limits are per account and region: an assumed role in another account has limiters of its own.
+        RateLimiter limiter = rateLimiters.forService(service, principal.account().map(a -> a + "/" + scope)
+                .orElse(scope));
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 // The Java SDK still defaults to the legacy retry mode; STANDARD is what AWS recommends.
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -117,7 +162,11 @@ public class AwsClients {
                 .apiCallTimeout(config.apiCallTimeout())
                 .addExecutionInterceptor(new RateLimitInterceptor(limiter))
                 .build();
-        return builder.region(region).overrideConfiguration(override).httpClient(httpClient).build();
+        builder.region(region).overrideConfiguration(override).httpClient(httpClient);
+        if (principal.assumesRole()) {
+            builder.credentialsProvider(credentials(principal));
+        }
+        return builder.build();
     }
 
     @PreDestroy
@@ -129,6 +178,10 @@ public class AwsClients {
         cloudFormation.values().forEach(CloudFormationClient::close);
         autoScaling.values().forEach(AutoScalingClient::close);
         ec2.values().forEach(Ec2Client::close);
+        assumed.values().forEach(StsAssumeRoleCredentialsProvider::close);
+        if (assumeRoleSts != null) {
+            assumeRoleSts.close();
+        }
         httpClient.close();
     }
 

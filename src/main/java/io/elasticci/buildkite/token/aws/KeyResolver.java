@@ -42,7 +42,7 @@ public class KeyResolver {
     /** {@code keyRef} null means the AWS managed key (what Secrets Manager reports as no key). */
     public Optional<KmsKey> resolve(String region, String keyRef) {
         String ref = keyRef == null || keyRef.isBlank() ? MANAGED_KEY_ALIAS : keyRef;
-        String cacheKey = region + "|" + ref;
+        String cacheKey = AwsScope.key(region + "|" + ref);
         Instant now = clock.instant();
         Cached cached = cache.get(cacheKey);
         if (cached != null && (cached.expires == null || now.isBefore(cached.expires))) {

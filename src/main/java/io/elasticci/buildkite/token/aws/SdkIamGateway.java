@@ -59,7 +59,7 @@ public class SdkIamGateway implements IamGateway {
 
     @Override
     public Optional<String> inlinePolicy(String roleName, String policyName) {
-        String key = roleName + "|" + policyName;
+        String key = AwsScope.key(roleName + "|" + policyName);
         Cached cached = inlinePolicies.get(key);
         if (cached != null && clock.instant().isBefore(cached.expires())) {
             return cached.document();
@@ -75,14 +75,14 @@ public class SdkIamGateway implements IamGateway {
     public void putInlinePolicy(String roleName, String policyName, String document) {
         call("PutRolePolicy",
                 c -> c.putRolePolicy(b -> b.roleName(roleName).policyName(policyName).policyDocument(document)));
-        remember(roleName + "|" + policyName, Optional.of(document));
+        remember(AwsScope.key(roleName + "|" + policyName), Optional.of(document));
     }
 
     @Override
     public void deleteInlinePolicy(String roleName, String policyName) {
         AwsCall.absentIfNotFound(() -> call("DeleteRolePolicy",
                 c -> c.deleteRolePolicy(b -> b.roleName(roleName).policyName(policyName))));
-        remember(roleName + "|" + policyName, Optional.empty());
+        remember(AwsScope.key(roleName + "|" + policyName), Optional.empty());
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.elasticci.buildkite.token.aws;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
 /** {@link StsGateway} over the AWS SDK. */
@@ -15,12 +17,15 @@ public class SdkStsGateway implements StsGateway {
 
     private final AwsClients clients;
     private final String region;
-    private volatile CallerIdentity cached;
-    private volatile long cachedAt;
+    /** Per principal (the operator, or each role it assumes). */
+    private final Map<String, Cached> cached = new ConcurrentHashMap<>();
+
+    private record Cached(CallerIdentity identity, long at) {
+    }
 
     @Inject
     public SdkStsGateway(AwsClients clients) {
-        this(clients, defaultRegion());
+        this(clients, AwsClients.defaultRegion());
     }
 
     public SdkStsGateway(AwsClients clients, String region) {
@@ -30,23 +35,15 @@ public class SdkStsGateway implements StsGateway {
 
     @Override
     public CallerIdentity callerIdentity() {
-        CallerIdentity known = cached;
-        if (known != null && System.nanoTime() - cachedAt < TTL_NANOS) {
-            return known;
+        String key = AwsScope.current().key();
+        Cached known = cached.get(key);
+        if (known != null && System.nanoTime() - known.at() < TTL_NANOS) {
+            return known.identity();
         }
         GetCallerIdentityResponse identity = AwsCall.run("sts", "GetCallerIdentity", region,
                 () -> clients.sts(region).getCallerIdentity());
         CallerIdentity fresh = CallerIdentity.fromArn(identity.account(), identity.arn());
-        cachedAt = System.nanoTime();
-        cached = fresh;
+        cached.put(key, new Cached(fresh, System.nanoTime()));
         return fresh;
-    }
-
-    private static String defaultRegion() {
-        try {
-            return new DefaultAwsRegionProviderChain().getRegion().id();
-        } catch (RuntimeException e) {
-            return "us-east-1"; // STS answers GetCallerIdentity in every region
-        }
     }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
+import io.elasticci.buildkite.token.aws.AwsScope;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Problem;
@@ -128,9 +129,10 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
                         context.getSecondaryResource(Secret.class));
         boolean readOnly = spec.isDryRun() || !holds.isEmpty();
-        Convergence.Result result = convergence.run(new Convergence.Request(desired, value,
-                versionTokens, DesiredTokens.previousRoles(resource), readOnly),
-                action -> events.publish(resource, action));
+        Convergence.Request request = new Convergence.Request(desired, value, versionTokens,
+                DesiredTokens.previousRoles(resource), readOnly);
+        Convergence.Result result = AwsScope.with(AwsPrincipals.of(resource),
+                () -> convergence.run(request, action -> events.publish(resource, action)));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
         List<Problem> problems = new ArrayList<>(holds);
         problems.addAll(result.problems());

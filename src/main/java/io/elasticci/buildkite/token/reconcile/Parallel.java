@@ -15,7 +15,12 @@ import java.util.function.Supplier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Runs independent AWS reads concurrently (regions, stacks) on one shared, bounded pool. */
+import io.elasticci.buildkite.token.aws.AwsScope;
+
+/**
+ * Runs independent AWS reads concurrently (regions, stacks) on one shared, bounded pool, each acting as the principal
+ * of the reconcile that started it.
+ */
 @ApplicationScoped
 public class Parallel {
 
@@ -26,14 +31,15 @@ public class Parallel {
     /** Applies {@code task} to every key concurrently; the first failure is rethrown as it was thrown. */
     public <K, V> Map<K, V> map(List<K> keys, Function<K, V> task) {
         Map<K, CompletableFuture<V>> futures = new LinkedHashMap<>();
-        keys.forEach(k -> futures.put(k, CompletableFuture.supplyAsync(() -> task.apply(k), executor)));
+        keys.forEach(k -> futures.put(k, CompletableFuture.supplyAsync(AwsScope.carried(() -> task.apply(k)),
+                executor)));
         Map<K, V> results = new LinkedHashMap<>();
         futures.forEach((k, f) -> results.put(k, join(f)));
         return results;
     }
 
     public <V> CompletableFuture<V> start(Supplier<V> task) {
-        return CompletableFuture.supplyAsync(task, executor);
+        return CompletableFuture.supplyAsync(AwsScope.carried(task), executor);
     }
 
     public static <V> V join(CompletableFuture<V> future) {

@@ -12,6 +12,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy;
 import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
+import io.elasticci.buildkite.token.api.v1alpha1.AwsAccessSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
 
@@ -72,7 +73,27 @@ public final class SpecValidator {
         validateTags(spec.getTags(), errors);
         validateRotation(spec, errors);
         validateDeletion(spec, errors);
+        validateAws(spec.getAws(), errors);
         return errors;
+    }
+
+    private static final Pattern ROLE_ARN = Pattern.compile(AwsAccessSpec.ROLE_ARN_PATTERN);
+    private static final Pattern EXTERNAL_ID = Pattern.compile(AwsAccessSpec.EXTERNAL_ID_PATTERN);
+    private static final Pattern SESSION_NAME = Pattern.compile(AwsAccessSpec.SESSION_NAME_PATTERN);
+
+    private static void validateAws(AwsAccessSpec aws, List<String> errors) {
+        if (aws == null) {
+            return;
+        }
+        if (aws.getRoleArn() == null || !ROLE_ARN.matcher(aws.getRoleArn()).matches()) {
+            errors.add("spec.aws.roleArn: must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)");
+        }
+        if (aws.getExternalId() != null && !EXTERNAL_ID.matcher(aws.getExternalId()).matches()) {
+            errors.add("spec.aws.externalId: 2-1224 characters of letters, digits and +=,.@:/-_");
+        }
+        if (aws.getSessionName() != null && !SESSION_NAME.matcher(aws.getSessionName()).matches()) {
+            errors.add("spec.aws.sessionName: 2-64 characters of letters, digits and +=,.@-_");
+        }
     }
 
     private static void validateDeletion(BuildkiteAgentTokenSpec spec, List<String> errors) {

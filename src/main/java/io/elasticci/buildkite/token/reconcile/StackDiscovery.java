@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.elasticci.buildkite.token.aws.AwsScope;
 import io.elasticci.buildkite.token.aws.CloudFormationGateway;
 import io.elasticci.buildkite.token.aws.IamGateway;
 import io.elasticci.buildkite.token.aws.RoleInfo;
@@ -64,9 +65,9 @@ public class StackDiscovery {
             layout = layout(stack);
             layouts.put(stack.stackId(), layout);
             // A changed stack may have re-created its roles under the same names: read them afresh.
-            stackRoles.keySet().removeAll(layout.scalerRoles());
+            layout.scalerRoles().forEach(r -> stackRoles.remove(AwsScope.key(r)));
             if (layout.instanceRole() != null) {
-                stackRoles.remove(layout.instanceRole());
+                stackRoles.remove(AwsScope.key(layout.instanceRole()));
             }
         }
         List<String> missing = new ArrayList<>();
@@ -93,12 +94,12 @@ public class StackDiscovery {
     }
 
     private Optional<RoleInfo> stackRole(String name, List<String> missing) {
-        RoleInfo cached = stackRoles.get(name);
+        RoleInfo cached = stackRoles.get(AwsScope.key(name));
         if (cached != null) {
             return Optional.of(cached);
         }
         Optional<RoleInfo> role = iam.role(name);
-        role.ifPresentOrElse(r -> stackRoles.put(name, r), () -> missing.add(name));
+        role.ifPresentOrElse(r -> stackRoles.put(AwsScope.key(name), r), () -> missing.add(name));
         return role;
     }
 

@@ -18,6 +18,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
 import io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy;
+import io.elasticci.buildkite.token.aws.AwsScope;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Problem;
@@ -95,8 +96,8 @@ public class TokenDeletion {
         }
         DesiredToken desired = DesiredTokens.of(resource, clusterId, context.getPrimaryCache().list().toList());
         Withdrawal withdrawal = withdrawal(spec);
-        Deletion.Result result = deletion.run(desired, withdrawal, tokens, DesiredTokens.previousRoles(resource),
-                action -> events.publish(resource, action));
+        Deletion.Result result = AwsScope.with(AwsPrincipals.of(resource), () -> deletion.run(desired, withdrawal,
+                tokens, DesiredTokens.previousRoles(resource), action -> events.publish(resource, action)));
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, "deleting: " + f.message()));
         causes.observe(result.problems());
         if (result.finished() && !result.problems().isEmpty()) {

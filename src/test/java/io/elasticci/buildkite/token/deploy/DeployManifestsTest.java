@@ -433,6 +433,7 @@ class DeployManifestsTest {
         Stream.of("DescribeKey", "GetKeyPolicy", "Encrypt", "Decrypt", "GenerateDataKey")
                 .forEach(a -> expected.add("kms:" + a));
         expected.add("sts:GetCallerIdentity");
+        expected.add("sts:AssumeRole");
         Stream.of("GetRole", "GetRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "SimulatePrincipalPolicy")
                 .forEach(a -> expected.add("iam:" + a));
         Stream.of("DescribeStacks", "DescribeStackResource", "DescribeStackResources", "UpdateStack")

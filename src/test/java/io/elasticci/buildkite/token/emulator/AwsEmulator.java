@@ -58,6 +58,12 @@ public final class AwsEmulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final CallLog calls = new CallLog();
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
+    /** Temporary credentials from AssumeRole, by access key ID. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    /** Credentials AssumeRole issued: the role's account, the assumed-role ARN, and when they expire. */
+    record Session(String account, String arn, java.time.Instant expires) {
+    }
     private final Map<String, AccountState> state = new ConcurrentHashMap<>();
     private final IamDirectory iam;
     private final Map<String, CloudFormationState> cloudFormation = new ConcurrentHashMap<>();
@@ -196,6 +202,22 @@ public final class AwsEmulator implements AutoCloseable {
         }
     }
 
+    /** Issues temporary credentials acting in {@code account} as {@code arn} until {@code expires}. */
+    String issueSession(String accessKeyId, String account, String arn, java.time.Instant expires) {
+        sessions.put(accessKeyId, new Session(account, arn, expires));
+        return accessKeyId;
+    }
+
+    /** Who signed with this access key: an assumed role's session, or the account's emulator user. */
+    String callerArn(String accessKeyId, String account) {
+        Session session = sessions.get(accessKeyId);
+        return session != null ? session.arn() : callerArn(account);
+    }
+
+    java.time.Instant now() {
+        return clock.instant();
+    }
+
     static String callerArn(String account) {
         return "arn:aws:iam::" + account + ":user/emulator";
     }
@@ -262,6 +284,10 @@ public final class AwsEmulator implements AutoCloseable {
             return service.errorResponse(e, requestId);
         }
         String account = scope == null ? null : accounts.get(scope.accessKeyId());
+        Session session = scope == null ? null : sessions.get(scope.accessKeyId());
+        if (account == null && session != null) {
+            account = session.account();
+        }
         AwsError error = null;
         RawResponse response;
         try {
@@ -271,6 +297,9 @@ public final class AwsEmulator implements AutoCloseable {
             }
             if (account == null) {
                 throw service.unknownAccessKey();
+            }
+            if (session != null && !clock.instant().isBefore(session.expires())) {
+                throw service.expiredToken();
             }
             applyFaults(service, operation, region);
             response = service.invoke(new CallContext(this, service.name(), operation, region, account,

@@ -21,6 +21,9 @@ abstract class AwsService {
     /** Error code for an access key the emulator does not know. */
     abstract AwsError unknownAccessKey();
 
+    /** Temporary credentials past their expiry, in this protocol's words. */
+    abstract AwsError expiredToken();
+
     /** Error for a call without a SigV4 Authorization header. */
     abstract AwsError missingAuthentication();
 

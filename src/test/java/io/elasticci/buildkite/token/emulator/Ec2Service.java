@@ -81,6 +81,11 @@ final class Ec2Service extends AwsService {
     }
 
     @Override
+    AwsError expiredToken() {
+        return error("RequestExpired", "The security token included in the request is expired");
+    }
+
+    @Override
     AwsError unknownAccessKey() {
         return error("AuthFailure", "AWS was not able to validate the provided access credentials");
     }

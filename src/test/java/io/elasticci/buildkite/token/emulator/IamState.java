@@ -112,6 +112,11 @@ public final class IamState {
         return createRole("/", name);
     }
 
+    /** A role other principals assume (STS AssumeRole checks this trust policy). */
+    public synchronized RoleInfo createRoleTrusting(String name, String trustPolicyJson) {
+        return create("/", name, trustPolicyJson, null, Map.of()).info();
+    }
+
     public synchronized RoleInfo createRole(String path, String name) {
         return create(path, name, DEFAULT_TRUST_POLICY, null, Map.of()).info();
     }

@@ -55,6 +55,11 @@ abstract class JsonService extends AwsService {
     }
 
     @Override
+    AwsError expiredToken() {
+        return error("ExpiredTokenException", "The security token included in the request is expired");
+    }
+
+    @Override
     AwsError unknownAccessKey() {
         return error("UnrecognizedClientException", "The security token included in the request is invalid.");
     }

@@ -79,6 +79,11 @@ abstract class QueryService extends AwsService {
     }
 
     @Override
+    AwsError expiredToken() {
+        return error("ExpiredToken", "The security token included in the request is expired");
+    }
+
+    @Override
     AwsError unknownAccessKey() {
         return error("InvalidClientTokenId", "The security token included in the request is invalid.");
     }

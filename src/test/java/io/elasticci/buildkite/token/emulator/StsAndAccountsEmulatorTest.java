@@ -85,4 +85,50 @@ class StsAndAccountsEmulatorTest extends EmulatorTestSupport {
                 .extracting(CallLog.Call::errorCode)
                 .containsExactly("UnrecognizedClientException", "UnrecognizedClientException", "InvalidClientTokenId");
     }
+
+    private static String trust(String principal, String externalId) {
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+                + principal + "\"},\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":"
+                + "{\"sts:ExternalId\":\"" + externalId + "\"}}}]}";
+    }
+
+    @Test
+    void assumeRoleChecksTheTrustPolicyAndItsExternalIdAndActsInTheRolesAccount() {
+        emulator.iam(OTHER_ACCOUNT).createRoleTrusting("token-operator",
+                trust("arn:aws:iam::" + AwsEmulator.DEFAULT_ACCOUNT + ":root", "ext-123"));
+        String roleArn = "arn:aws:iam::" + OTHER_ACCOUNT + ":role/token-operator";
+        software.amazon.awssdk.services.sts.StsClient sts = clients.sts(REGION, AwsEmulator.ACCESS_KEY);
+
+        var assumed = sts.assumeRole(b -> b.roleArn(roleArn).roleSessionName("bkat").externalId("ext-123"));
+
+        assertThat(assumed.assumedRoleUser().arn())
+                .isEqualTo("arn:aws:sts::" + OTHER_ACCOUNT + ":assumed-role/token-operator/bkat");
+        assertThat(assumed.credentials().accessKeyId()).startsWith("ASIA");
+        var session = software.amazon.awssdk.services.sts.StsClient.builder().endpointOverride(emulator.endpoint())
+                .region(software.amazon.awssdk.regions.Region.of(REGION))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(
+                                assumed.credentials().accessKeyId(), assumed.credentials().secretAccessKey(),
+                                assumed.credentials().sessionToken())))
+                .build();
+        var identity = session.getCallerIdentity();
+        assertThat(identity.account()).isEqualTo(OTHER_ACCOUNT);
+        assertThat(identity.arn()).isEqualTo(assumed.assumedRoleUser().arn());
+
+        assertThatThrownBy(() -> sts.assumeRole(b -> b.roleArn(roleArn).roleSessionName("bkat").externalId("wrong")))
+                .as("wrong external ID").isInstanceOfSatisfying(
+                        software.amazon.awssdk.services.sts.model.StsException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied"));
+        assertThatThrownBy(() -> sts.assumeRole(b -> b.roleArn(roleArn).roleSessionName("bkat")))
+                .as("no external ID").isInstanceOf(software.amazon.awssdk.services.sts.model.StsException.class);
+        assertThatThrownBy(() -> clients.sts(REGION, OTHER_KEY).assumeRole(b -> b
+                .roleArn("arn:aws:iam::" + OTHER_ACCOUNT + ":role/missing").roleSessionName("x")))
+                .as("no such role").isInstanceOf(software.amazon.awssdk.services.sts.model.StsException.class);
+
+        emulator.clock().advance(java.time.Duration.ofHours(2));
+        assertThatThrownBy(session::getCallerIdentity).as("expired on the emulator's clock")
+                .isInstanceOfSatisfying(software.amazon.awssdk.services.sts.model.StsException.class,
+                        e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ExpiredToken"));
+        session.close();
+    }
 }

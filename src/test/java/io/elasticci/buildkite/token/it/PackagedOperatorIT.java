@@ -208,6 +208,38 @@ class PackagedOperatorIT extends ScenarioBase {
     }
 
     @Test
+    void actsInAnotherAccountThroughAnAssumedRoleWithCredentialsCachedAcrossReconciles() {
+        String target = "210987654321";
+        String role = "token-operator-" + k8s.id;
+        aws.iam(target).createRoleTrusting(role, "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                + "\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + AwsEmulator.DEFAULT_ACCOUNT + ":root\"},"
+                + "\"Action\":\"sts:AssumeRole\",\"Condition\":{\"StringEquals\":{\"sts:ExternalId\":\"ext-"
+                + k8s.id + "\"}}}]}");
+        String name = "buildkite/" + k8s.id + "/legacy-token";
+        aws.secretsManager(target).createSecret(EU, name, "bkua_in_target", null, java.util.Map.of());
+        long assumed = aws.calls().count("sts", "AssumeRole");
+        BuildkiteAgentToken token = k8s.fixture("adopt.yaml");
+        token.getSpec().getRegions().remove(1);
+        io.elasticci.buildkite.token.api.v1alpha1.AwsAccessSpec access =
+                new io.elasticci.buildkite.token.api.v1alpha1.AwsAccessSpec();
+        access.setRoleArn("arn:aws:iam::" + target + ":role/" + role);
+        access.setExternalId("ext-" + k8s.id);
+        token.getSpec().setAws(access);
+        token.getSpec().setExpectedAccountId(target);
+        k8s.apply(token);
+
+        assertThat(k8s.awaitReady("legacy-token").getStatus().accountId).isEqualTo(target);
+        k8s.requestReconcile("legacy-token");
+        k8s.awaitReady("legacy-token");
+
+        assertThat(aws.secretsManager(target).secret(EU, name).orElseThrow().tags())
+                .containsKey(BuildkiteAgentToken.OWNER_TAG);
+        assertThat(sm().secret(EU, name)).isEmpty();
+        assertThat(aws.calls().count("sts", "AssumeRole") - assumed).as("one AssumeRole, cached by the SDK")
+                .isEqualTo(1);
+    }
+
+    @Test
     void healthAndMetricsAnswer() throws Exception {
         HttpResponse<String> health = get("q/health");
         assertThat(health.statusCode()).isEqualTo(200);

@@ -17,12 +17,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.AwsAccessSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.DeletionPolicy;
 import io.elasticci.buildkite.token.api.v1alpha1.SecretKeyRef;
 
 class SpecValidatorTest {
 
     private final SpecValidator open = new SpecValidator(Optional.empty(), Optional.empty());
+
+    static AwsAccessSpec aws(String roleArn, String externalId) {
+        AwsAccessSpec aws = new AwsAccessSpec();
+        aws.setRoleArn(roleArn);
+        aws.setExternalId(externalId);
+        return aws;
+    }
 
     static BuildkiteAgentTokenSpec valid() {
         BuildkiteAgentTokenSpec spec = new BuildkiteAgentTokenSpec();
@@ -80,6 +88,11 @@ class SpecValidatorTest {
                 }, "spec.recoveryWindowInDays: must be 7 to 30 days"),
                 bad("recovery window with Retain", s -> s.setRecoveryWindowInDays(7),
                         "spec.recoveryWindowInDays: applies to deletionPolicy Delete only"),
+                bad("aws without a role ARN", s -> s.setAws(new AwsAccessSpec()), "spec.aws.roleArn"),
+                bad("aws with a user ARN", s -> s.setAws(aws("arn:aws:iam::123456789012:user/someone", null)),
+                        "spec.aws.roleArn: must be an IAM role ARN"),
+                bad("aws with an external ID of one character", s -> s.setAws(aws(
+                        "arn:aws:iam::123456789012:role/buildkite-token-operator", "x")), "spec.aws.externalId"),
                 bad("retainGrants with Delete", s -> {
                     s.setDeletionPolicy(DeletionPolicy.Delete);
                     s.setRetainGrants(true);

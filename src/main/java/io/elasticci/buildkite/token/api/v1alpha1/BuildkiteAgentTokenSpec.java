@@ -93,6 +93,10 @@ public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
     private boolean dryRun;
 
     // No schema defaults on fields added after the first release (deploy/UPGRADING.md): the operator applies them.
+    @JsonPropertyDescription("Act in another AWS account through a role assumed there; unset: the operator's own "
+            + "credentials. expectedAccountId is checked against the assumed identity.")
+    private AwsAccessSpec aws;
+
     @JsonPropertyDescription("What deleting this resource does in AWS. Either way the grants it made go first: its "
             + "statement in the secret's resource policy (foreign statements are kept verbatim) and its inline policies "
             + "on the stacks' roles, then its owner tag. Retain (the default when unset) keeps the secret and its "
@@ -110,6 +114,14 @@ public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
             + "policies) when this resource is deleted, so stacks keep reading the token while another resource takes "
             + "the secret over; only the owner tag is removed. Default false.")
     private Boolean retainGrants;
+
+    public AwsAccessSpec getAws() {
+        return aws;
+    }
+
+    public void setAws(AwsAccessSpec aws) {
+        this.aws = aws;
+    }
 
     public DeletionPolicy getDeletionPolicy() {
         return deletionPolicy;
