@@ -53,14 +53,16 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final ReadabilityMetrics readability;
     private final String version;
     private final TokenDeletion deletion;
+    private final StatusWriter statusWriter;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
             StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd, ReadabilityMetrics readability,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
-            TokenDeletion deletion) {
+            TokenDeletion deletion, StatusWriter statusWriter) {
         this.deletion = deletion;
+        this.statusWriter = statusWriter;
         this.causes = causes;
         this.crd = crd;
         this.readability = readability;
@@ -155,13 +157,10 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, previous, clock.instant());
         transitions.announce(resource, previous, status);
         Optional<Duration> requeue = Requeue.after(outcome, config);
-        UpdateControl<BuildkiteAgentToken> control;
-        if (JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
-            control = UpdateControl.noUpdate();
-        } else {
-            resource.setStatus(status);
-            control = UpdateControl.patchStatus(resource);
+        if (!JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
+            statusWriter.write(resource, status); // on the fresh object: a concurrent change never drops it
         }
+        UpdateControl<BuildkiteAgentToken> control = UpdateControl.noUpdate();
         requeue.ifPresent(control::rescheduleAfter);
         return control;
     }

@@ -46,11 +46,13 @@ public class TokenDeletion {
     private final Clock clock;
     private final SpecValidator validator;
     private final String version;
+    private final StatusWriter statusWriter;
 
     @Inject
     public TokenDeletion(OperatorConfig config, Deletion deletion, InstallationSettings installation,
-            EventPublisher events, OperatorCauses causes, Clock clock,
+            EventPublisher events, OperatorCauses causes, Clock clock, StatusWriter statusWriter,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version) {
+        this.statusWriter = statusWriter;
         this.config = config;
         this.deletion = deletion;
         this.installation = installation;
@@ -72,7 +74,7 @@ public class TokenDeletion {
                     "deletion waits: " + notUnderstood.get().message() + "; to delete without changing AWS, remove "
                             + "the finalizer: kubectl -n " + resource.getMetadata().getNamespace() + " patch bkat "
                             + resource.getMetadata().getName() + " --type merge -p '{\"metadata\":{\"finalizers\":null}}'");
-            report(resource, context, null, List.of(waiting));
+            report(resource, null, List.of(waiting));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.resyncInterval());
         }
         BuildkiteAgentTokenSpec spec = resource.getSpec();
@@ -91,7 +93,7 @@ public class TokenDeletion {
         } catch (OperatorSetupException e) {
             Problem misconfigured = Problem.secret(Reason.OperatorMisconfigured, null, e.getMessage());
             causes.observe(List.of(misconfigured));
-            report(resource, context, null, List.of(misconfigured));
+            report(resource, null, List.of(misconfigured));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.accessDeniedRetryInterval());
         }
         DesiredToken desired = DesiredTokens.of(resource, clusterId, context.getPrimaryCache().list().toList());
@@ -113,7 +115,7 @@ public class TokenDeletion {
         problems.add(Problem.secret(Reason.Deleting, desired.primaryRegion(), "deleting with deletionPolicy "
                 + policyName(spec) + ": " + (result.failure().isPresent() ? "a step failed, retrying"
                         : "removing what this resource made in AWS")));
-        report(resource, context, desired, problems);
+        report(resource, desired, problems);
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(retryAfter(resource, result));
     }
 
@@ -163,18 +165,14 @@ public class TokenDeletion {
         return DeleteControl.defaultDelete();
     }
 
-    private void report(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context, DesiredToken desired,
+    private void report(BuildkiteAgentToken resource, DesiredToken desired,
             List<Problem> problems) {
         long generation = Objects.requireNonNullElse(resource.getMetadata().getGeneration(), 0L);
         StatusAggregator.Outcome outcome = new StatusAggregator.Outcome(generation, StatusAggregator.Mode.NORMAL,
                 Optional.ofNullable(desired), Optional.empty(), List.of(), List.of(), problems);
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, resource.getStatus(), clock.instant());
         try {
-            context.getClient().resources(BuildkiteAgentToken.class).inNamespace(resource.getMetadata().getNamespace())
-                    .withName(resource.getMetadata().getName()).editStatus(t -> {
-                        t.setStatus(status);
-                        return t;
-                    });
+            statusWriter.write(resource, status);
         } catch (KubernetesClientException e) {
             LOG.debugf("status of deleted %s not written (HTTP %d)", resource.getMetadata().getName(), e.getCode());
         }

@@ -52,6 +52,19 @@ class DeletionE2ETest extends E2ETestBase {
         assertThat(sm().resourcePolicy(EAST, secretName()).orElseThrow()).contains("Audit");
     }
 
+    /** token.yaml as {@code name} with deletionPolicy Delete, refused the secret (SecretClaimed), then deleted. */
+    private long deleteAResourceThatFindsTheSecretClaimed(String name) {
+        BuildkiteAgentToken token = k8s.fixture("token.yaml");
+        token.getMetadata().setName(name);
+        token.getSpec().setDeletionPolicy(DeletionPolicy.Delete);
+        k8s.apply(token);
+        k8s.awaitCondition(name, "Stalled", "True", "SecretClaimed");
+        long writes = aws.calls().writeCount();
+        k8s.delete(name);
+        k8s.awaitGone(name);
+        return writes;
+    }
+
     @Test
     void retainRemovesEveryGrantAndTheOwnerTagAndKeepsTheSecretWithItsReplicas() throws Exception {
         readyToken(null, null);
@@ -127,14 +140,7 @@ class DeletionE2ETest extends E2ETestBase {
         sm().createSecret(EAST, secretName(), "bkua_theirs", null,
                 java.util.Map.of(BuildkiteAgentToken.OWNER_TAG, "other-cluster/ns/their-token"));
         k8s.tokenSecret("agent-token", TOKEN_V1);
-        BuildkiteAgentToken token = k8s.fixture("token.yaml");
-        token.getSpec().setDeletionPolicy(DeletionPolicy.Delete);
-        k8s.apply(token);
-        k8s.awaitCondition("ci-token", "Stalled", "True", "SecretClaimed");
-        long writes = aws.calls().writeCount();
-
-        k8s.delete("ci-token");
-        k8s.awaitGone("ci-token");
+        long writes = deleteAResourceThatFindsTheSecretClaimed("ci-token");
 
         SecretInfo secret = sm().secret(EAST, secretName()).orElseThrow();
         assertThat(secret.scheduledForDeletion()).isFalse();
@@ -169,5 +175,22 @@ class DeletionE2ETest extends E2ETestBase {
         assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
         assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
         assertThat(sm().secret(EAST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V1);
+    }
+
+    @Test
+    void deletingTheSecondOfTwoResourcesDeclaringOneSecretLeavesTheFirstUntouched() {
+        readyToken(null, null);
+
+        long writes = deleteAResourceThatFindsTheSecretClaimed("ci-token-twin");
+
+        assertThat(aws.calls().writeCount()).as("the twin never wrote, so its deletion writes nothing").isEqualTo(writes);
+        SecretInfo secret = sm().secret(EAST, secretName()).orElseThrow();
+        assertThat(secret.scheduledForDeletion()).isFalse();
+        assertThat(secret.tags()).containsEntry(BuildkiteAgentToken.OWNER_TAG,
+                "test-cluster/" + k8s.namespace + "/ci-token");
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
+        k8s.requestReconcile("ci-token");
+        k8s.awaitReady("ci-token");
     }
 }

@@ -22,7 +22,7 @@ class TolerantReaderTest {
               secretName: buildkite/agent-token
               primaryRegion: us-east-1
               buildkite: {organization: acme}
-              aws: {roleArn: "arn:aws:iam::111122223333:role/x"}
+              sharding: {shard: 2}
               regions:
                 - region: us-east-1
                   stacks: [ci]
@@ -46,7 +46,7 @@ class TolerantReaderTest {
         assertThat(token.getSpec().getSecretName()).isEqualTo("buildkite/agent-token");
         assertThat(token.getSpec().getRegions().get(0).getStacks()).containsExactly("ci");
         assertThat(token.getSpec().getRotation().isRefreshInstances()).isFalse();
-        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.buildkite", "spec.aws",
+        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.buildkite", "spec.sharding",
                 "spec.regions[0].weight", "spec.rotation.window");
         assertThat(token.getSpec().readNotes().isUnreadable()).isFalse();
         assertThat(token.getStatus().observedGeneration).isEqualTo(4L);
