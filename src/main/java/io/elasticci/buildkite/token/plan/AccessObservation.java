@@ -14,16 +14,25 @@ import java.util.Optional;
  * @param simulations (Verify) per "roleArn action", whether the role's identity policies allow the action on its
  *        resource
  * @param keyPolicies per region with a customer managed key, the key's policy document
+ * @param retainedInlinePolicies per "ownerHash|roleName", the inline policy a resource deleted with retainGrants left
+ *        on a role its retained statement names (the secret's retained-grants tag lists the hashes)
  */
 public record AccessObservation(List<StackObservation> stacks, Optional<String> resourcePolicy,
         Map<String, Optional<String>> inlinePolicies, Map<String, Boolean> simulations,
-        Map<String, String> keyPolicies) {
+        Map<String, String> keyPolicies, Map<String, Optional<String>> retainedInlinePolicies) {
+
+    public AccessObservation(List<StackObservation> stacks, Optional<String> resourcePolicy,
+            Map<String, Optional<String>> inlinePolicies, Map<String, Boolean> simulations,
+            Map<String, String> keyPolicies) {
+        this(stacks, resourcePolicy, inlinePolicies, simulations, keyPolicies, Map.of());
+    }
 
     public AccessObservation {
         stacks = List.copyOf(stacks);
         inlinePolicies = Map.copyOf(inlinePolicies);
         simulations = Map.copyOf(simulations);
         keyPolicies = Map.copyOf(keyPolicies);
+        retainedInlinePolicies = Map.copyOf(retainedInlinePolicies);
     }
 
     public static AccessObservation none() {

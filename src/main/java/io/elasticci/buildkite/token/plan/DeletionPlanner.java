@@ -47,6 +47,14 @@ public final class DeletionPlanner {
         }
         SecretDescription ours = secret.get();
         if (!withdrawal.deleteSecret()) {
+            if (withdrawal.retainGrants()) {
+                // Whoever owns the secret next removes these grants once its own are in place.
+                List<String> hashes = new ArrayList<>(Planners.retainedHashes(ours.tags()));
+                hashes.add(PolicyDocuments.ownerHash(desired.owner()));
+                String retained = String.join(",", hashes.stream().distinct().toList());
+                actions.add(new Action.TagSecret(desired.primaryRegion(), ours.arn(),
+                        java.util.Map.of(BuildkiteAgentToken.RETAINED_GRANTS_TAG, retained)));
+            }
             List<String> tags = ours.tags().keySet().stream().filter(k -> k.equals(BuildkiteAgentToken.OWNER_TAG)
                     || k.equals(BuildkiteAgentToken.MANAGED_TAGS_TAG)).sorted().toList();
             actions.add(new Action.UntagSecret(desired.primaryRegion(), ours.arn(), tags));

@@ -32,7 +32,11 @@ final class PermissionsPlanner {
     }
 
     static String policyName(String owner) {
-        return "BuildkiteAgentToken-" + PolicyDocuments.ownerHash(owner);
+        return policyNameOfHash(PolicyDocuments.ownerHash(owner));
+    }
+
+    static String policyNameOfHash(String ownerHash) {
+        return "BuildkiteAgentToken-" + ownerHash;
     }
 
     static String parameterArn(CallerIdentity identity, String region, String secretName) {

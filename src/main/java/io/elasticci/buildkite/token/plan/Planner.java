@@ -39,6 +39,7 @@ public final class Planner {
                 ResourcePolicyPlanner.distinctRoles(snapshot.access().stacks()), snapshot.statementRemovals(),
                 actions, problems);
         PermissionsPlanner.plan(desired, snapshot, actions, problems);
+        snapshot.secret().ifPresent(secret -> RetainedGrantsPlanner.plan(desired, snapshot, secret, actions, problems));
         boolean ready = actions.isEmpty() && problems.isEmpty() && allReplicasInSync(desired, snapshot);
         StackPlanner.plan(desired, snapshot, ready, actions, problems);
         snapshot.secret().ifPresent(secret -> RotationPlanner.planAutomaticRotation(desired, secret, actions));

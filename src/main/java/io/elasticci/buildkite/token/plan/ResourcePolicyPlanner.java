@@ -29,7 +29,11 @@ final class ResourcePolicyPlanner {
     }
 
     static String sid(String owner) {
-        return "BuildkiteAgentToken" + PolicyDocuments.ownerHash(owner);
+        return sidOfHash(PolicyDocuments.ownerHash(owner));
+    }
+
+    static String sidOfHash(String ownerHash) {
+        return "BuildkiteAgentToken" + ownerHash;
     }
 
     /**

@@ -50,7 +50,7 @@ public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secr
     /** The same observation with the stacks forgotten, keeping the policies observed on their roles. */
     public Snapshot withoutStacks() {
         AccessObservation bare = new AccessObservation(java.util.List.of(), access.resourcePolicy(),
-                access.inlinePolicies(), access.simulations(), access.keyPolicies());
+                access.inlinePolicies(), access.simulations(), access.keyPolicies(), access.retainedInlinePolicies());
         return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, value, tokenSecretProblem,
                 bare, statementRemovals, rollout);
     }

@@ -71,6 +71,8 @@ public class AccessObserver {
         String policyName = Planners.inlinePolicyName(desired.owner());
         parallel.map(List.copyOf(roleNames), name -> iam.inlinePolicy(name, policyName)).forEach(inline::put);
 
+        Map<String, Optional<String>> retained = retainedInlinePolicies(secret, policy);
+
         Map<String, Boolean> simulations = desired.managePermissions() ? Map.of()
                 : simulate(desired, identity, stacks, keys);
         Map<String, String> keyPolicies = new LinkedHashMap<>();
@@ -79,7 +81,27 @@ public class AccessObserver {
                 .toList();
         parallel.map(regionsWithRoles, region -> kms.keyPolicy(region, keys.get(region).keyId()))
                 .forEach(keyPolicies::put);
-        return new AccessObservation(stacks, policy, inline, simulations, keyPolicies);
+        return new AccessObservation(stacks, policy, inline, simulations, keyPolicies, retained);
+    }
+
+    /** A role a previous owner's retained statement names, and that owner's hash. */
+    private record RetainedRole(String ownerHash, String roleName) {
+    }
+
+    /** After a hand-over: the inline policies previous owners retained on the roles their statements name. */
+    private Map<String, Optional<String>> retainedInlinePolicies(Optional<SecretDescription> secret,
+            Optional<String> policy) {
+        List<String> hashes = secret.map(s -> Planners.retainedHashes(s.tags())).orElse(List.of());
+        if (hashes.isEmpty() || policy.isEmpty()) {
+            return Map.of();
+        }
+        List<RetainedRole> roles = new ArrayList<>();
+        hashes.forEach(h -> Planners.retainedRoleNames(policy.get(), h).forEach(r -> roles.add(new RetainedRole(h, r))));
+        Map<String, Optional<String>> retained = new HashMap<>();
+        parallel.map(roles, r -> iam.inlinePolicy(r.roleName(), Planners.inlinePolicyNameOfHash(r.ownerHash())))
+                .forEach((r, document) -> retained.put(Planners.retainedPolicyKey(r.ownerHash(), r.roleName()),
+                        document));
+        return retained;
     }
 
     private Map<String, Boolean> simulate(DesiredToken desired, CallerIdentity identity, List<StackObservation> stacks,

@@ -163,7 +163,8 @@ class DeletionE2ETest extends E2ETestBase {
         k8s.delete("ci-token");
         k8s.awaitGone("ci-token");
 
-        assertThat(sm().secret(EAST, secretName()).orElseThrow().tags()).doesNotContainKey(BuildkiteAgentToken.OWNER_TAG);
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().tags()).doesNotContainKey(BuildkiteAgentToken.OWNER_TAG)
+                .containsKey(BuildkiteAgentToken.RETAINED_GRANTS_TAG);
         assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
         assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
 
@@ -175,6 +176,23 @@ class DeletionE2ETest extends E2ETestBase {
         assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
         assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
         assertThat(sm().secret(EAST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V1);
+
+        // The new owner removes what the old one retained, once its own grants are in place: nothing lingers.
+        String oldSid = "BuildkiteAgentToken" + io.elasticci.buildkite.token.plan.PolicyDocuments.ownerHash(
+                "test-cluster/" + k8s.namespace + "/ci-token");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !sm()
+                .secret(EAST, secretName()).orElseThrow().tags().containsKey(BuildkiteAgentToken.RETAINED_GRANTS_TAG));
+        assertThat(sm().resourcePolicy(EAST, secretName()).orElseThrow()).doesNotContain(oldSid);
+        for (var stack : java.util.List.of(cfn().stackOrThrow(EAST, eastStack()), cfn().stackOrThrow(WEST,
+                westStack()))) {
+            for (var role : stack.roles()) {
+                assertThat(iam().inlinePolicies(role.name()).keySet()).as("inline policies of %s", role.name())
+                        .filteredOn(n -> n.startsWith("BuildkiteAgentToken")).containsExactly("BuildkiteAgentToken-" + io.elasticci.buildkite.token.plan.PolicyDocuments
+                                .ownerHash("test-cluster/" + k8s.namespace + "/ci-token-next"));
+            }
+        }
+        assertStackReadsToken(EAST, cfn().stackOrThrow(EAST, eastStack()));
+        assertStackReadsToken(WEST, cfn().stackOrThrow(WEST, westStack()));
     }
 
     @Test

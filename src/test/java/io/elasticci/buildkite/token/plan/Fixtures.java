@@ -60,6 +60,7 @@ final class Fixtures {
         Map<String, Optional<String>> inlinePolicies = new HashMap<>();
         Map<String, Boolean> simulations = new HashMap<>();
         Map<String, String> keyPolicies = new HashMap<>();
+        Map<String, Optional<String>> retainedInline = new HashMap<>();
         int removals;
         RolloutObservation rollout;
 
@@ -96,7 +97,8 @@ final class Fixtures {
                     : Optional.empty();
             return new Snapshot(CallerIdentity.fromArn(accountId, "arn:" + partition + ":iam::" + accountId
                     + ":role/operator"), secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty(),
-                    new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies), removals, rollout);
+                    new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies, retainedInline),
+                    removals, rollout);
         }
     }
 

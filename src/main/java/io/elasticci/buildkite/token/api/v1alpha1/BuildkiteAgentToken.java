@@ -36,6 +36,11 @@ public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec,
     public static final String OWNER_TAG = GROUP + "/owner";
     /** Tag on the secret listing the spec tag keys the operator set, so a key dropped from the spec is removed. */
     public static final String MANAGED_TAGS_TAG = GROUP + "/managed-tags";
+    /**
+     * Tag on the secret listing the owner hashes of resources deleted with retainGrants: the next owner removes their
+     * statements and inline policies once its own grants are in place (a hand-over without a gap).
+     */
+    public static final String RETAINED_GRANTS_TAG = GROUP + "/retained-grants";
 
     /**
      * No status until the operator writes one: an empty status object in a copy would make the status patch address
