@@ -19,6 +19,11 @@ import io.elasticci.buildkite.token.plan.Planners;
 import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.RotationState;
 import io.elasticci.buildkite.token.plan.Snapshot;
+import io.elasticci.buildkite.token.reconcile.act.PlanExecutor;
+import io.elasticci.buildkite.token.reconcile.act.StatementRemovals;
+import io.elasticci.buildkite.token.reconcile.observe.AwsObserver;
+import io.elasticci.buildkite.token.reconcile.observe.TokenSource;
+import io.elasticci.buildkite.token.reconcile.report.Problems;
 
 /**
  * observe → plan → act, repeated while acting changes what the next plan can see (stack updates wait for the

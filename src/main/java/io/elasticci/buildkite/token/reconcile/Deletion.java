@@ -19,6 +19,9 @@ import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 import io.elasticci.buildkite.token.plan.Snapshot;
 import io.elasticci.buildkite.token.plan.Withdrawal;
+import io.elasticci.buildkite.token.reconcile.act.PlanExecutor;
+import io.elasticci.buildkite.token.reconcile.observe.AwsObserver;
+import io.elasticci.buildkite.token.reconcile.report.Problems;
 
 /**
  * observe → plan → act for a deleted resource, step after step (grants, then tags or replicas, then the secret),

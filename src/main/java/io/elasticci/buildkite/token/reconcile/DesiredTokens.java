@@ -12,14 +12,15 @@ import java.util.TreeSet;
 
 import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
-import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
-import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
 import io.elasticci.buildkite.token.api.v1alpha1.Mode;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.StackStatus;
 import io.elasticci.buildkite.token.aws.RoleInfo;
 import io.elasticci.buildkite.token.plan.DesiredToken;
+import io.elasticci.buildkite.token.reconcile.report.RotationStates;
 
 /** A validated resource, and what its status remembers, in planner terms. */
 final class DesiredTokens {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.elasticci.buildkite.token.crd.Crd;
 import io.elasticci.buildkite.token.crd.Yaml;
-import io.elasticci.buildkite.token.reconcile.InstalledCrd;
+import io.elasticci.buildkite.token.reconcile.observe.InstalledCrd;
 
 /**
  * Every command deploy/UPGRADING.md gives is checked against the repository: the directories it applies hold a

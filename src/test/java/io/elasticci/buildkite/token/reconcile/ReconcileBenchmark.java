@@ -19,6 +19,7 @@ import io.elasticci.buildkite.token.e2e.EmulatorResource;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState;
 import io.elasticci.buildkite.token.plan.DesiredToken;
+import io.elasticci.buildkite.token.reconcile.observe.TokenSource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

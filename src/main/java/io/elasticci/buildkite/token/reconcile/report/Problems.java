@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +9,7 @@ import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 
 /** Turns AWS failures into the problems status reports. */
-final class Problems {
+public final class Problems {
 
     /** How long IAM may take before Secrets Manager accepts a new role as a principal. */
     static final Duration PRINCIPAL_GRACE = Duration.ofMinutes(2);
@@ -17,7 +17,7 @@ final class Problems {
     private Problems() {
     }
 
-    static Problem fromFailure(AwsFailure failure, Action action, Instant now) {
+    public static Problem fromFailure(AwsFailure failure, Action action, Instant now) {
         Problem.Scope scope = action == null ? Problem.Scope.SECRET : action.scope();
         String region = action == null ? failure.region() : action.region();
         String message = action == null ? failure.getMessage()
@@ -26,7 +26,7 @@ final class Problems {
         return new Problem(reasonFor(failure, action, now), scope, region, message);
     }
 
-    static Reason reasonFor(AwsFailure failure, Action action, Instant now) {
+    public static Reason reasonFor(AwsFailure failure, Action action, Instant now) {
         if (action instanceof Action.PutResourcePolicy put) {
             if (failure.kind() == AwsFailure.Kind.MALFORMED_POLICY
                     && String.valueOf(failure.getMessage()).contains("unsupported principal")) {
@@ -42,7 +42,7 @@ final class Problems {
         return reasonFor(failure.kind());
     }
 
-    static Reason reasonFor(AwsFailure.Kind kind) {
+    public static Reason reasonFor(AwsFailure.Kind kind) {
         return switch (kind) {
             case ACCESS_DENIED -> Reason.AccessDenied;
             case CREDENTIALS_UNAVAILABLE -> Reason.CredentialsUnavailable;

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -8,12 +8,12 @@ import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 
 /** When to look again: soon while something is in progress, slowly after AccessDenied, else the drift resync. */
-final class Requeue {
+public final class Requeue {
 
     private Requeue() {
     }
 
-    static Optional<Duration> after(StatusAggregator.Outcome outcome, OperatorConfig config) {
+    public static Optional<Duration> after(StatusAggregator.Outcome outcome, OperatorConfig config) {
         if (outcome.mode() == StatusAggregator.Mode.SUSPENDED) {
             return Optional.empty(); // resumed by the spec change that clears suspend
         }

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.act;
 
 import java.time.Clock;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.util.List;
 import java.util.Set;

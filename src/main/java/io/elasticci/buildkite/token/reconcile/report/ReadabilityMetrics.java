@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.util.function.Predicate;
 
@@ -31,7 +31,7 @@ public class ReadabilityMetrics {
                 t -> !ReadNotes.of(t.getSpec()).unknownFields().isEmpty());
     }
 
-    void watch(IndexedResourceCache<BuildkiteAgentToken> current) {
+    public void watch(IndexedResourceCache<BuildkiteAgentToken> current) {
         cache = current;
     }
 

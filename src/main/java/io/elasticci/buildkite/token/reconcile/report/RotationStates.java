@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,12 +8,12 @@ import io.elasticci.buildkite.token.api.v1alpha1.RotationStatus;
 import io.elasticci.buildkite.token.plan.RotationState;
 
 /** The rotation state between status (where it is remembered) and the planner. */
-final class RotationStates {
+public final class RotationStates {
 
     private RotationStates() {
     }
 
-    static RotationState fromStatus(RotationStatus status) {
+    public static RotationState fromStatus(RotationStatus status) {
         List<RotationState.Refresh> refreshes = new ArrayList<>();
         status.refreshes.forEach(r -> refreshes.add(new RotationState.Refresh(r.region, r.stack, r.autoScalingGroup,
                 r.id, r.status, r.percentComplete, r.statusReason)));
@@ -21,7 +21,7 @@ final class RotationStates {
                 instant(status.inSyncAt), refreshes, status.revocableVersionIds, status.earlierRefreshIds);
     }
 
-    static RotationStatus toStatus(RotationState state) {
+    public static RotationStatus toStatus(RotationState state) {
         RotationStatus status = new RotationStatus();
         status.versionId = state.versionId();
         status.previousVersionId = state.previousVersionId();

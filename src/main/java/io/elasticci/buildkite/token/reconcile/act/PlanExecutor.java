@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.act;
 
 import java.util.ArrayList;
 import java.util.List;

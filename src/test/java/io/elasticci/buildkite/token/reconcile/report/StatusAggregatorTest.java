@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +22,8 @@ import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
 import io.elasticci.buildkite.token.plan.Snapshot;
-import io.elasticci.buildkite.token.reconcile.StatusAggregator.Mode;
-import io.elasticci.buildkite.token.reconcile.StatusAggregator.Outcome;
+import io.elasticci.buildkite.token.reconcile.report.StatusAggregator.Mode;
+import io.elasticci.buildkite.token.reconcile.report.StatusAggregator.Outcome;
 
 class StatusAggregatorTest {
 

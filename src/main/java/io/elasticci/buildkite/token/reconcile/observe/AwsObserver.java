@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.observe;
 
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +24,7 @@ import io.elasticci.buildkite.token.plan.AccessObservation;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.Snapshot;
 import io.elasticci.buildkite.token.plan.ValueObservation;
+import io.elasticci.buildkite.token.reconcile.VersionTokens;
 
 /**
  * Reads everything the planner needs into one immutable {@link Snapshot}, regions in parallel. Only reads: a

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.reconcile;
+package io.elasticci.buildkite.token.reconcile.report;
 
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +13,8 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.plan.Reason;
+import io.elasticci.buildkite.token.reconcile.act.EventPublisher;
+import io.elasticci.buildkite.token.reconcile.act.EventReason;
 
 /** Events for what changed between two statuses: the resource stalling, a version becoming revocable. */
 @ApplicationScoped
