@@ -8,14 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.elasticci.buildkite.token.config.OperatorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -39,6 +38,7 @@ public class AwsClients {
 
     private final OperatorConfig.Aws config;
     private final RateLimiters rateLimiters;
+    private final MeterRegistry registry;
     private final SdkHttpClient httpClient;
     private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
@@ -51,13 +51,19 @@ public class AwsClients {
     private StsClient assumeRoleSts;
 
     @Inject
-    public AwsClients(OperatorConfig config, RateLimiters rateLimiters) {
-        this(config.aws(), rateLimiters);
+    public AwsClients(OperatorConfig config, RateLimiters rateLimiters, MeterRegistry registry) {
+        this(config.aws(), rateLimiters, registry);
     }
 
+    /** Clients whose metrics go nowhere (tests of the adapters). */
     public AwsClients(OperatorConfig.Aws config, RateLimiters rateLimiters) {
+        this(config, rateLimiters, new SimpleMeterRegistry());
+    }
+
+    public AwsClients(OperatorConfig.Aws config, RateLimiters rateLimiters, MeterRegistry registry) {
         this.config = config;
         this.rateLimiters = rateLimiters;
+        this.registry = registry;
         // Bounded everywhere: a silent endpoint must fail a call, not hold a reconcile thread (and its pool slot).
         this.httpClient = Apache5HttpClient.builder()
                 .maxConnections(config.http().maxConnections())
@@ -160,7 +166,7 @@ public class AwsClients {
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                         .maxAttempts(config.maxAttempts()).build())
                 .apiCallTimeout(config.apiCallTimeout())
-                .addExecutionInterceptor(new RateLimitInterceptor(limiter))
+                .addExecutionInterceptor(new AwsCallInterceptor(limiter, registry, service, region.id()))
                 .build();
         builder.region(region).overrideConfiguration(override).httpClient(httpClient);
         if (principal.assumesRole()) {
@@ -183,13 +189,5 @@ public class AwsClients {
             assumeRoleSts.close();
         }
         httpClient.close();
-    }
-
-    /** Waits for the shared limiter before every attempt, retries included: AWS counts those too. */
-    private record RateLimitInterceptor(RateLimiter limiter) implements ExecutionInterceptor {
-        @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            limiter.acquire();
-        }
     }
 }

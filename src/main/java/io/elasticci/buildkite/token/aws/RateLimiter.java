@@ -25,11 +25,13 @@ public final class RateLimiter {
         this.lastRefillNanos = System.nanoTime();
     }
 
-    public void acquire() {
+    /** Waits for a permit; returns how long it waited, in nanoseconds. */
+    public long acquire() {
         long waitNanos = reserve();
         if (waitNanos > 0) {
             LockSupport.parkNanos(waitNanos);
         }
+        return waitNanos;
     }
 
     /** Takes one permit, going into debt if needed, and returns how long the caller must wait. */

@@ -28,6 +28,7 @@ import io.elasticci.buildkite.token.reconcile.observe.InstalledCrd;
 import io.elasticci.buildkite.token.reconcile.observe.TokenSource;
 import io.elasticci.buildkite.token.reconcile.report.OperatorCauses;
 import io.elasticci.buildkite.token.reconcile.report.ReadabilityMetrics;
+import io.elasticci.buildkite.token.reconcile.report.ReconcileMetrics;
 import io.elasticci.buildkite.token.reconcile.report.Requeue;
 import io.elasticci.buildkite.token.reconcile.report.StatusAggregator;
 import io.elasticci.buildkite.token.reconcile.report.StatusTransitions;
@@ -65,13 +66,15 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final String version;
     private final TokenDeletion deletion;
     private final StatusWriter statusWriter;
+    private final ReconcileMetrics reconcileMetrics;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
             StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd, ReadabilityMetrics readability,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
-            TokenDeletion deletion, StatusWriter statusWriter) {
+            TokenDeletion deletion, StatusWriter statusWriter, ReconcileMetrics reconcileMetrics) {
+        this.reconcileMetrics = reconcileMetrics;
         this.deletion = deletion;
         this.statusWriter = statusWriter;
         this.causes = causes;
@@ -92,11 +95,20 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
             EventSourceContext<BuildkiteAgentToken> context) {
         readability.watch(context.getPrimaryCache());
+        reconcileMetrics.watch(context.getPrimaryCache());
         return List.of(TokenSecretEvents.create(context));
     }
 
     @Override
     public UpdateControl<BuildkiteAgentToken> reconcile(BuildkiteAgentToken resource,
+            Context<BuildkiteAgentToken> context) {
+        long start = System.nanoTime();
+        UpdateControl<BuildkiteAgentToken> control = converge(resource, context);
+        reconcileMetrics.record(resource.getStatus(), System.nanoTime() - start);
+        return control;
+    }
+
+    private UpdateControl<BuildkiteAgentToken> converge(BuildkiteAgentToken resource,
             Context<BuildkiteAgentToken> context) {
         ResourceReads.readLatestStatus(resource, context);
         BuildkiteAgentTokenSpec spec = resource.getSpec();
@@ -171,6 +183,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         if (!JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
             statusWriter.write(resource, status); // on the fresh object: a concurrent change never drops it
         }
+        resource.setStatus(status);
         UpdateControl<BuildkiteAgentToken> control = UpdateControl.noUpdate();
         requeue.ifPresent(control::rescheduleAfter);
         return control;

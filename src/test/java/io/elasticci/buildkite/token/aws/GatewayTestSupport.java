@@ -13,6 +13,11 @@ final class GatewayTestSupport {
     static final AwsEmulator AWS = EmulatorResource.emulator();
 
     static AwsClients clients() {
+        return clients(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** Clients whose AWS call metrics go to {@code registry}. */
+    static AwsClients clients(io.micrometer.core.instrument.MeterRegistry registry) {
         return new AwsClients(new OperatorConfig.Aws() {
             public Map<String, Double> rateLimits() {
                 return Map.of("secretsmanager", 1000.0, "kms", 1000.0, "sts", 1000.0);
@@ -53,7 +58,7 @@ final class GatewayTestSupport {
                     }
                 };
             }
-        }, new RateLimiters(Map.of()));
+        }, new RateLimiters(Map.of()), registry);
     }
 
     static io.elasticci.buildkite.token.emulator.SecretsManagerState sm() {

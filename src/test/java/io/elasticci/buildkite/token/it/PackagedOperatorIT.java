@@ -171,14 +171,36 @@ class PackagedOperatorIT extends ScenarioBase {
         assertThat(k8s.condition("wrong-type-token", "Ready").orElseThrow().getMessage())
                 .startsWith("spec.regions: expected a list");
         String metrics = get("q/metrics").body();
-        assertThat(gauge(metrics, "bkat_resources_unknown_fields")).isGreaterThanOrEqualTo(1);
-        assertThat(gauge(metrics, "bkat_resources_unreadable")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_resources_unknown_fields")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_resources_unreadable")).isGreaterThanOrEqualTo(1);
         assertThat(jarLog()).as("one line names the unreadable object")
                 .containsOnlyOnce("BuildkiteAgentToken " + k8s.namespace + "/wrong-type-token cannot be read");
     }
 
-    private static double gauge(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+    @Test
+    void metricsShowTheRunInBoundedSeries() throws Exception {
+        k8s.tokenSecret("agent-token", TOKEN_V1);
+        k8s.apply(k8s.fixture("token.yaml"));
+        k8s.awaitReady("ci-token");
+
+        String metrics = get("q/metrics").body();
+
+        assertThat(sample(metrics, "bkat_aws_calls_total", "service=\"secretsmanager\"", "operation=\"CreateSecret\"",
+                "outcome=\"success\"", "region=\"us-east-1\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_aws_calls_total", "operation=\"DescribeSecret\"",
+                "outcome=\"not_found\"")).as("the first look finds no secret").isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_aws_rate_limiter_wait_seconds_count", "service=\"secretsmanager\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_reconcile_seconds_count", "outcome=\"ready\"")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics, "bkat_tokens", "reason=\"Converged\"", "ready=\"True\"")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics).as("no secret, stack or resource names as labels").doesNotContain(secretName())
+                .doesNotContain(eastStack()).doesNotContain(k8s.namespace).doesNotContain(TOKEN_V1);
+    }
+
+    /** The sum of a metric's samples whose labels include all of these. */
+    private static double sample(String metrics, String name, String... labels) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -1,0 +1,79 @@
+package io.elasticci.buildkite.token.aws;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * On every client: waits for the shared rate limiter before each attempt (retries included: AWS counts those too),
+ * and counts calls by service, operation, region and outcome, the attempts beyond the first, and the time spent
+ * waiting for the limiter. Labels are bounded: no secret, role or stack names.
+ */
+final class AwsCallInterceptor implements ExecutionInterceptor {
+
+    private static final ExecutionAttribute<Integer> ATTEMPTS = new ExecutionAttribute<>("bkat.attempts");
+
+    private final RateLimiter limiter;
+    private final MeterRegistry registry;
+    private final String service;
+    private final String region;
+    private final Timer waits;
+
+    AwsCallInterceptor(RateLimiter limiter, MeterRegistry registry, String service, String region) {
+        this.limiter = limiter;
+        this.registry = registry;
+        this.service = service;
+        this.region = region;
+        this.waits = Timer.builder("bkat.aws.rate.limiter.wait")
+                .description("Time AWS calls waited for the rate limiter").tags("service", service, "region", region)
+                .register(registry);
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        waits.record(limiter.acquire(), TimeUnit.NANOSECONDS);
+        Integer attempts = attributes.getAttribute(ATTEMPTS);
+        attributes.putAttribute(ATTEMPTS, attempts == null ? 1 : attempts + 1);
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        count(attributes, "success");
+    }
+
+    @Override
+    public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        Throwable e = context.exception();
+        String outcome = e instanceof SdkException sdk
+                ? AwsErrors.map(sdk, service, operation(attributes), region).kind().name().toLowerCase(Locale.ROOT)
+                : "error";
+        count(attributes, outcome);
+    }
+
+    private void count(ExecutionAttributes attributes, String outcome) {
+        String operation = operation(attributes);
+        Counter.builder("bkat.aws.calls").description("AWS calls by service, operation, region and outcome")
+                .tags("service", service, "operation", operation, "region", region, "outcome", outcome)
+                .register(registry).increment();
+        Integer attempts = attributes.getAttribute(ATTEMPTS);
+        if (attempts != null && attempts > 1) {
+            Counter.builder("bkat.aws.retries").description("AWS call attempts beyond the first (the SDK's retries)")
+                    .tags("service", service, "operation", operation, "region", region)
+                    .register(registry).increment(attempts - 1);
+        }
+    }
+
+    private static String operation(ExecutionAttributes attributes) {
+        String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        return operation == null ? "unknown" : operation;
+    }
+}
