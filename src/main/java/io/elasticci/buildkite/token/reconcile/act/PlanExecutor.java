@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import io.elasticci.buildkite.token.aws.AutoScalingGateway;
 import io.elasticci.buildkite.token.aws.AwsFailure;
@@ -56,15 +57,37 @@ public class PlanExecutor {
             try {
                 apply(action, value);
                 done.add(action);
-                LOG.infof("%s %s in %s: %s", action.name(), action.target(), action.region(), action.detail());
+                log(action, "done", action.detail());
             } catch (AwsFailure e) {
                 if (e.kind() == AwsFailure.Kind.KMS_KEY_INVALID) {
                     keys.invalidate(); // a cached key turned out unusable: resolve afresh next time
                 }
+                log(action, "failed", e.getMessage());
                 return new Result(done, Optional.of(action), Optional.of(e));
             }
         }
         return new Result(done, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * One line per action, its fields also in the MDC for JSON logs (the resource's name and namespace are there
+     * already, put by the SDK around the reconcile). Details and AWS messages never hold a secret value.
+     */
+    private static void log(Action action, String outcome, String detail) {
+        MDC.put("action", action.name());
+        MDC.put("region", action.region());
+        MDC.put("outcome", outcome);
+        try {
+            if ("done".equals(outcome)) {
+                LOG.infof("%s %s in %s: %s", action.name(), action.target(), action.region(), detail);
+            } else {
+                LOG.warnf("%s %s in %s failed: %s", action.name(), action.target(), action.region(), detail);
+            }
+        } finally {
+            MDC.remove("action");
+            MDC.remove("region");
+            MDC.remove("outcome");
+        }
     }
 
     private void apply(Action action, Optional<SecretValue> value) {
