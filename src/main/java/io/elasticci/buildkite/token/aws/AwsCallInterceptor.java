@@ -8,10 +8,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * On every client: waits for the shared rate limiter before each attempt (retries included: AWS counts those too),
@@ -19,8 +19,6 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * waiting for the limiter. Labels are bounded: no secret, role or stack names.
  */
 final class AwsCallInterceptor implements ExecutionInterceptor {
-
-    private static final ExecutionAttribute<Integer> ATTEMPTS = new ExecutionAttribute<>("bkat.attempts");
 
     private final RateLimiter limiter;
     private final MeterRegistry registry;
@@ -41,13 +39,11 @@ final class AwsCallInterceptor implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         waits.record(limiter.acquire(), TimeUnit.NANOSECONDS);
-        Integer attempts = attributes.getAttribute(ATTEMPTS);
-        attributes.putAttribute(ATTEMPTS, attempts == null ? 1 : attempts + 1);
     }
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-        count(attributes, "success");
+        count(attributes, "success", attempts(context.httpRequest()));
     }
 
     @Override
@@ -56,16 +52,35 @@ final class AwsCallInterceptor implements ExecutionInterceptor {
         String outcome = e instanceof SdkException sdk
                 ? AwsErrors.map(sdk, service, operation(attributes), region).kind().name().toLowerCase(Locale.ROOT)
                 : "error";
-        count(attributes, outcome);
+        count(attributes, outcome, context.httpRequest().map(AwsCallInterceptor::attempts).orElse(1));
     }
 
-    private void count(ExecutionAttributes attributes, String outcome) {
+    /**
+     * The attempt the SDK numbers in its amz-sdk-request header ("attempt=2; max=3"). Not an ExecutionAttribute:
+     * their names must be unique in the JVM, and several applications can share the SDK's classes (tests do).
+     */
+    static int attempts(SdkHttpRequest request) {
+        return request.firstMatchingHeader("amz-sdk-request").map(h -> {
+            for (String part : h.split(";")) {
+                String[] pair = part.trim().split("=", 2);
+                if (pair.length == 2 && pair[0].equals("attempt")) {
+                    try {
+                        return Integer.parseInt(pair[1].trim());
+                    } catch (NumberFormatException e) {
+                        return 1;
+                    }
+                }
+            }
+            return 1;
+        }).orElse(1);
+    }
+
+    private void count(ExecutionAttributes attributes, String outcome, int attempts) {
         String operation = operation(attributes);
         Counter.builder("bkat.aws.calls").description("AWS calls by service, operation, region and outcome")
                 .tags("service", service, "operation", operation, "region", region, "outcome", outcome)
                 .register(registry).increment();
-        Integer attempts = attributes.getAttribute(ATTEMPTS);
-        if (attempts != null && attempts > 1) {
+        if (attempts > 1) {
             Counter.builder("bkat.aws.retries").description("AWS call attempts beyond the first (the SDK's retries)")
                     .tags("service", service, "operation", operation, "region", region)
                     .register(registry).increment(attempts - 1);
