@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 
+import io.elasticci.buildkite.token.api.read.TolerantReader;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.api.config.InformerStoppedHandler;
 
@@ -49,9 +50,7 @@ public class InformerFailures implements InformerStoppedHandler {
     static String describe(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof JsonMappingException mapping) {
-                String path = String.join("", mapping.getPath().stream()
-                        .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-                        .toList());
+                String path = TolerantReader.path(mapping);
                 return "an object cannot be read at " + (path.isEmpty() ? "its root" : path.substring(1)) + " ("
                         + mapping.getClass().getSimpleName() + ")";
             }

@@ -27,7 +27,6 @@ import io.elasticci.buildkite.token.reconcile.act.StatementRemovals;
 import io.elasticci.buildkite.token.reconcile.observe.InstalledCrd;
 import io.elasticci.buildkite.token.reconcile.observe.TokenSource;
 import io.elasticci.buildkite.token.reconcile.report.OperatorCauses;
-import io.elasticci.buildkite.token.reconcile.report.ReadabilityMetrics;
 import io.elasticci.buildkite.token.reconcile.report.ReconcileMetrics;
 import io.elasticci.buildkite.token.reconcile.report.Requeue;
 import io.elasticci.buildkite.token.reconcile.report.StatusAggregator;
@@ -62,7 +61,6 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final StatusTransitions transitions;
     private final OperatorCauses causes;
     private final InstalledCrd crd;
-    private final ReadabilityMetrics readability;
     private final String version;
     private final TokenDeletion deletion;
     private final StatusWriter statusWriter;
@@ -71,7 +69,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
-            StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd, ReadabilityMetrics readability,
+            StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
             TokenDeletion deletion, StatusWriter statusWriter, ReconcileMetrics reconcileMetrics) {
         this.reconcileMetrics = reconcileMetrics;
@@ -79,7 +77,6 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         this.statusWriter = statusWriter;
         this.causes = causes;
         this.crd = crd;
-        this.readability = readability;
         this.version = version;
         this.removals = removals;
         this.transitions = transitions;
@@ -94,7 +91,6 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     @Override
     public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
             EventSourceContext<BuildkiteAgentToken> context) {
-        readability.watch(context.getPrimaryCache());
         reconcileMetrics.watch(context.getPrimaryCache());
         return List.of(TokenSecretEvents.create(context));
     }

@@ -16,8 +16,6 @@ import io.elasticci.buildkite.token.plan.Reason;
  */
 final class Understanding {
 
-    private static final int MAX_LISTED = 5;
-
     private Understanding() {
     }
 
@@ -40,8 +38,7 @@ final class Understanding {
         if (unknown.isEmpty()) {
             return Optional.empty();
         }
-        String listed = String.join(", ", unknown.subList(0, Math.min(MAX_LISTED, unknown.size())))
-                + (unknown.size() > MAX_LISTED ? " and " + (unknown.size() - MAX_LISTED) + " more" : "");
+        String listed = Listing.firstFew(unknown);
         return Optional.of(Problem.secret(Reason.UnknownFields, null, listed + (unknown.size() == 1 ? " is" : " are")
                 + " not understood by this operator (version " + version + "): upgrade the operator; until then it "
                 + "changes nothing in AWS for this resource (status.plan shows what it would do)"));

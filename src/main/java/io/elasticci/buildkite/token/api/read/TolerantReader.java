@@ -74,13 +74,18 @@ public final class TolerantReader {
         if (!(e instanceof JsonMappingException mapping)) {
             return root + " cannot be read (" + e.getClass().getSimpleName() + ")";
         }
-        String path = root + mapping.getPath().stream()
-                .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining());
+        String path = root + path(mapping);
         if (mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             return path + ": expected " + expected(mismatch.getTargetType());
         }
         return path + " cannot be read (" + e.getClass().getSimpleName() + ")";
+    }
+
+    /** Where reading failed, as {@code .regions[0].stacks}: field names and indexes, never values. */
+    public static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining());
     }
 
     private static String expected(Class<?> type) {

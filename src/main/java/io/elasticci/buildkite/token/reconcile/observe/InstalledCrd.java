@@ -19,6 +19,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.Problem;
 import io.elasticci.buildkite.token.plan.Reason;
+import io.elasticci.buildkite.token.reconcile.Listing;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -36,7 +37,6 @@ public class InstalledCrd {
     public static final String APPLY_COMMAND = "kubectl apply --server-side -k crds/";
     static final String OWN = "META-INF/crds/" + NAME + "-v1.yml";
     private static final Logger LOG = Logger.getLogger(InstalledCrd.class);
-    private static final int MAX_LISTED = 5;
 
     private final KubernetesClient client;
     private final OperatorConfig config;
@@ -85,8 +85,7 @@ public class InstalledCrd {
         if (lost.isEmpty()) {
             return Optional.empty();
         }
-        String listed = String.join(", ", lost.subList(0, Math.min(MAX_LISTED, lost.size())))
-                + (lost.size() > MAX_LISTED ? " and " + (lost.size() - MAX_LISTED) + " more" : "");
+        String listed = Listing.firstFew(lost);
         return Optional.of(Problem.secret(Reason.CRDOutdated, null, "the installed CRD " + NAME
                 + " is older than this operator (version " + version + ") needs: " + listed
                 + "; the API server drops what it lacks, so nothing is changed in AWS until this release's CRD is "

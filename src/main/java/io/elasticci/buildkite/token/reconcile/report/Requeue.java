@@ -27,10 +27,10 @@ public final class Requeue {
         }
         for (Problem problem : outcome.problems()) {
             delay = min(delay, switch (problem.reason()) {
-                // Fixed outside the spec (IAM, the operator's own deployment): nothing notifies us, so look slowly.
-                case AccessDenied, CredentialsUnavailable, OperatorMisconfigured -> config.accessDeniedRetryInterval();
-                // Released when the owning resource is deleted, which does not notify this one.
-                case SecretClaimed -> config.accessDeniedRetryInterval();
+                // Fixed outside the spec (IAM, the operator's own deployment, another resource's deletion): nothing
+                // notifies this resource, so look slowly.
+                case AccessDenied, CredentialsUnavailable, OperatorMisconfigured, SecretClaimed ->
+                    config.accessDeniedRetryInterval();
                 case Throttled, RegionUnavailable -> config.transientRetryInterval();
                 case CRDOutdated -> config.crdCheckInterval(); // healed by applying the CRD: look when it is checked
 
