@@ -43,10 +43,14 @@ public class SdkIamGateway implements IamGateway {
 
     @Inject
     public SdkIamGateway(AwsClients clients, PartitionHolder partition, Clock clock, OperatorConfig config) {
+        this(clients, partition, clock, config.aws().inlinePolicyCacheTtl());
+    }
+
+    public SdkIamGateway(AwsClients clients, PartitionHolder partition, Clock clock, Duration inlinePolicyTtl) {
         this.clients = clients;
         this.partition = partition;
         this.clock = clock;
-        this.inlinePolicyTtl = config.aws().inlinePolicyCacheTtl();
+        this.inlinePolicyTtl = inlinePolicyTtl;
     }
 
     @Override

@@ -47,6 +47,12 @@ public record Snapshot(CallerIdentity identity, Optional<SecretDescription> secr
                 access, removals, rollout);
     }
 
+    /** The same observation with the value's relation to the secret given from elsewhere (the plan command). */
+    public Snapshot withValue(Optional<ValueObservation> observed) {
+        return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreignSecrets, observed, Optional.empty(),
+                access, statementRemovals, rollout);
+    }
+
     /** The same observation with the stacks forgotten, keeping the policies observed on their roles. */
     public Snapshot withoutStacks() {
         AccessObservation bare = new AccessObservation(java.util.List.of(), access.resourcePolicy(),

@@ -5,14 +5,14 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.aws.AwsPrincipal;
 
 /** Whom a resource's AWS calls act as: spec.aws, else the operator's own credentials. */
-final class AwsPrincipals {
+public final class AwsPrincipals {
 
     private static final int MAX_SESSION_NAME = 64;
 
     private AwsPrincipals() {
     }
 
-    static AwsPrincipal of(BuildkiteAgentToken resource) {
+    public static AwsPrincipal of(BuildkiteAgentToken resource) {
         AwsAccessSpec aws = resource.getSpec() == null ? null : resource.getSpec().getAws();
         if (aws == null) {
             return AwsPrincipal.OPERATOR;

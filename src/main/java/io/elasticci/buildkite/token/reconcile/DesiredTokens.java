@@ -23,7 +23,7 @@ import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.reconcile.report.RotationStates;
 
 /** A validated resource, and what its status remembers, in planner terms. */
-final class DesiredTokens {
+public final class DesiredTokens {
 
     private DesiredTokens() {
     }
@@ -31,7 +31,7 @@ final class DesiredTokens {
     /**
      * @param others every BuildkiteAgentToken the operator sees, for stacks another resource already manages
      */
-    static DesiredToken of(BuildkiteAgentToken resource, String clusterId, Collection<BuildkiteAgentToken> others) {
+    public static DesiredToken of(BuildkiteAgentToken resource, String clusterId, Collection<BuildkiteAgentToken> others) {
         BuildkiteAgentTokenSpec spec = resource.getSpec();
         List<DesiredToken.DesiredRegion> regions = spec.getRegions().stream()
                 .map(r -> new DesiredToken.DesiredRegion(r.getRegion(),
@@ -59,7 +59,7 @@ final class DesiredTokens {
     }
 
     /** The ownership tag value: cluster, namespace and name. */
-    static String ownerOf(BuildkiteAgentToken resource, String clusterId) {
+    public static String ownerOf(BuildkiteAgentToken resource, String clusterId) {
         return clusterId + "/" + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.elasticci.buildkite.token.api.crd.CelRules;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -166,7 +167,8 @@ class CrdCelRulesTest {
     void ruleGivesTheExpectedVerdict(Case c) {
         Crd.Rule rule = rule(c.path(), c.message());
         assertThat(rule.transition()).as("%s is a transition rule", rule).isEqualTo(c.oldSelf() != null);
-        assertThat(CelRules.evaluate(rule.rule(), c.self(), c.oldSelf())).as("%s on %s", rule, c).isEqualTo(c.expected());
+        assertThat(CelRules.evaluate(rule.rule(), c.self(), c.oldSelf())).as("%s on %s", rule, c)
+                .isEqualTo(c.expected() ? CelRules.Verdict.PASS : CelRules.Verdict.FAIL);
     }
 
     @Test

@@ -4,14 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +16,6 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.elasticci.buildkite.token.emulator.CloudFormationState;
-import io.elasticci.buildkite.token.emulator.KmsState;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -52,8 +47,8 @@ class LocalDemo {
     void demo() throws IOException {
         AwsEmulator aws = PackagedOperatorEnvironment.aws();
         OUT.println("operator: java -jar target/quarkus-app/quarkus-run.jar (its log: target/quarkus.log)");
-        List<HasMetadata> objects = loadExamples();
-        prepareAws(aws, objects);
+        List<HasMetadata> objects = ExampleWorld.load(EXAMPLES);
+        ExampleWorld.prepareAws(aws, objects, OUT);
         for (HasMetadata object : objects) {
             String namespace = object.getMetadata().getNamespace();
             if (client().namespaces().withName(namespace).get() == null) {
@@ -161,83 +156,6 @@ class LocalDemo {
         OUT.print(Serialization.asYaml(Map.of("rotation", after.getStatus().rotation)));
     }
 
-    private List<HasMetadata> loadExamples() throws IOException {
-        List<HasMetadata> objects = new ArrayList<>();
-        try (Stream<Path> files = Files.list(EXAMPLES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                for (String doc : Files.readString(file).split("(?m)^---\\s*$")) {
-                    if (doc.isBlank() || !doc.contains("kind:")) {
-                        continue;
-                    }
-                    HasMetadata object = doc.contains("kind: BuildkiteAgentToken")
-                            ? Serialization.unmarshal(doc, BuildkiteAgentToken.class)
-                            : Serialization.unmarshal(doc, HasMetadata.class);
-                    if (object.getMetadata().getNamespace() == null) {
-                        object.getMetadata().setNamespace("default");
-                    }
-                    objects.add(object);
-                }
-            }
-        }
-        // Secrets first, so a token finds its value on the first reconcile.
-        objects.sort((a, b) -> Boolean.compare(!(a instanceof Secret), !(b instanceof Secret)));
-        return objects;
-    }
-
-    /** What must already exist in AWS: the KMS aliases the examples name, and any secret an example adopts. */
-    private static void prepareAws(AwsEmulator aws, List<HasMetadata> objects) {
-        KmsState kms = aws.kms(AwsEmulator.DEFAULT_ACCOUNT);
-        for (HasMetadata object : objects) {
-            if (!(object instanceof BuildkiteAgentToken token)) {
-                continue;
-            }
-            for (RegionSpec region : token.getSpec().getRegions()) {
-                String ref = region.getKmsKeyId();
-                if (ref != null && ref.startsWith("alias/") && !ref.startsWith("alias/aws/")
-                        && kms.describe(region.getRegion(), ref).isEmpty()) {
-                    kms.createAlias(region.getRegion(), ref, kms.createKey(region.getRegion()).keyId());
-                    OUT.printf("emulator: created KMS key %s in %s%n", ref, region.getRegion());
-                }
-            }
-            for (RegionSpec region : token.getSpec().getRegions()) {
-                for (String stack : region.getStacks()) {
-                    createStack(aws, token, region, stack);
-                }
-            }
-            if (token.getSpec().getTokenSecretRef() == null) {
-                aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret(token.getSpec().getPrimaryRegion(),
-                        token.getSpec().getSecretName(), "bkua_demo_existing_token", null, Map.of("team", "legacy"));
-                OUT.printf("emulator: created existing secret %s in %s for %s to adopt%n",
-                        token.getSpec().getSecretName(), token.getSpec().getPrimaryRegion(),
-                        token.getMetadata().getName());
-            }
-        }
-    }
-
-    /**
-     * An Elastic CI Stack for the example to find, configured for it. Its shape comes from its name, to show them all:
-     * "legacy" (2019-2020 scaler role), "custom" (InstanceRoleARN), "west" without "arm" (fixed size), else current.
-     */
-    private static void createStack(AwsEmulator aws, BuildkiteAgentToken token, RegionSpec region, String name) {
-        var cfn = aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT);
-        String keyId = aws.kms(AwsEmulator.DEFAULT_ACCOUNT).describe(region.getRegion(), region.getKmsKeyId())
-                .orElseThrow().keyId();
-        var stack = cfn.elasticCiStack(region.getRegion(), name)
-                .tokenParameters("/aws/reference/secretsmanager/" + token.getSpec().getSecretName(), keyId);
-        if (name.contains("legacy")) {
-            stack.shape(CloudFormationState.StackShape.LEGACY);
-        } else if (name.contains("custom")) {
-            stack.shape(CloudFormationState.StackShape.CUSTOM_INSTANCE_ROLE).instanceRoleArn(
-                    aws.iam(AwsEmulator.DEFAULT_ACCOUNT).createRole(name + "-agents").arn());
-        } else if (name.contains("west") && !name.contains("arm")) {
-            stack.shape(CloudFormationState.StackShape.FIXED_SIZE);
-        } else {
-            stack.shape(CloudFormationState.StackShape.CURRENT).lambdaArchitecture(name.contains("arm") ? "arm64"
-                    : "x86_64");
-        }
-        var created = stack.create();
-        OUT.printf("emulator: created %s stack %s in %s%n", created.shape(), name, region.getRegion());
-    }
 
     private List<BuildkiteAgentToken> tokens() {
         return client().resources(BuildkiteAgentToken.class).inAnyNamespace().list().getItems();

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.elasticci.buildkite.token.it.ContainerImage;
 import io.elasticci.buildkite.token.crd.Crd;
-import io.elasticci.buildkite.token.crd.SchemaValidator;
+import io.elasticci.buildkite.token.api.crd.SchemaValidator;
 import io.elasticci.buildkite.token.crd.Yaml;
 
 /**

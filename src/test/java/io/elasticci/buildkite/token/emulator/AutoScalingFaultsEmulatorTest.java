@@ -59,7 +59,7 @@ class AutoScalingFaultsEmulatorTest extends EmulatorTestSupport {
                 .containsExactly("ActiveInstanceRefreshNotFound", "InvalidInstanceID.NotFound");
         assertThat(log.all()).allSatisfy(c -> assertThat(c.account()).isEqualTo(AwsEmulator.DEFAULT_ACCOUNT));
         assertThat(log.all().get(1)).isEqualTo(new CallLog.Call("autoscaling", "StartInstanceRefresh", EAST,
-                AwsEmulator.DEFAULT_ACCOUNT, true, 200, null));
+                AwsEmulator.DEFAULT_ACCOUNT, true, 200, null, AwsEmulator.ACCESS_KEY));
     }
 
     @Test

@@ -316,7 +316,7 @@ public final class AwsEmulator implements AutoCloseable {
         }
         calls.record(new CallLog.Call(service.name(), operation, region, account,
                 Operations.isWrite(service.name(), operation), response.status(),
-                error == null ? null : error.code()));
+                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()));
         return response;
     }
 

@@ -20,9 +20,15 @@ public final class CallLog {
      * @param write      whether the operation changes state (see {@link Operations#isWrite(String, String)})
      * @param httpStatus status code answered
      * @param errorCode  AWS error code answered, or null on success
+     * @param accessKeyId who called (an access key ID), or null when the request carried none
      */
     public record Call(String service, String operation, String region, String account, boolean write,
-                       int httpStatus, String errorCode) {
+                       int httpStatus, String errorCode, String accessKeyId) {
+
+        public Call(String service, String operation, String region, String account, boolean write, int httpStatus,
+                String errorCode) {
+            this(service, operation, region, account, write, httpStatus, errorCode, null);
+        }
 
         public boolean failed() {
             return errorCode != null;
@@ -66,6 +72,11 @@ public final class CallLog {
 
     public long writeCount() {
         return writes().size();
+    }
+
+    /** Calls made with that access key ID: one client among several sharing the emulator. */
+    public List<Call> by(String accessKeyId) {
+        return all().stream().filter(c -> Objects.equals(c.accessKeyId(), accessKeyId)).toList();
     }
 
     /** Calls answered with an error. */

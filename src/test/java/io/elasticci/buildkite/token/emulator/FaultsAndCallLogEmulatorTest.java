@@ -64,7 +64,7 @@ class FaultsAndCallLogEmulatorTest extends EmulatorTestSupport {
         assertThat(last.errorCode()).isEqualTo("ResourceNotFoundException");
         assertThat(log.failures()).containsExactly(last);
         assertThat(log.all().get(0)).isEqualTo(new CallLog.Call("secretsmanager", "CreateSecret", EAST,
-                AwsEmulator.DEFAULT_ACCOUNT, true, 200, null));
+                AwsEmulator.DEFAULT_ACCOUNT, true, 200, null, AwsEmulator.ACCESS_KEY));
 
         // no secret value anywhere the emulator keeps or prints
         assertThat(log.toString()).doesNotContain("SUPER-SECRET");

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.crd;
+package io.elasticci.buildkite.token.api.crd;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * A small structural-schema check of a value against the CRD (what the API server would reject): unknown fields,
  * types, required fields, patterns, lengths, list sizes and list-type uniqueness, and the CEL rules (transition rules
- * as on an update that changes nothing). Enough for the committed examples; not a full OpenAPI validator.
+ * as on an update that changes nothing). It covers the constructs this CRD uses, not all of OpenAPI: the plan command
+ * runs it so that a pull request learns what the API server would refuse, and the tests run it on the examples.
  */
 public final class SchemaValidator {
 
@@ -65,11 +66,12 @@ public final class SchemaValidator {
             }
             default -> problems.add(path + ": schema type '" + type + "' not supported by this check");
         }
-        for (Object validation : Yaml.list(schema.get("x-kubernetes-validations"))) {
-            Map<String, Object> v = Yaml.map(validation);
+        for (Object validation : Nodes.list(schema.get("x-kubernetes-validations"))) {
+            Map<String, Object> v = Nodes.map(validation);
             String rule = (String) v.get("rule");
             boolean transition = rule.contains("oldSelf");
-            if (!CelRules.evaluate(rule, value, transition ? value : null)) {
+            CelRules.Verdict verdict = CelRules.evaluate(rule, value, transition ? value : null);
+            if (verdict != CelRules.Verdict.PASS) {
                 problems.add(path + ": " + v.get("message"));
             }
         }
@@ -82,14 +84,14 @@ public final class SchemaValidator {
             String name = String.valueOf(entry.getKey());
             String childPath = path + "." + name;
             if (properties.containsKey(name)) {
-                check(entry.getValue(), Yaml.map(properties.get(name)), childPath, problems);
+                check(entry.getValue(), Nodes.map(properties.get(name)), childPath, problems);
             } else if (additional instanceof Map<?, ?> valueSchema) {
-                check(entry.getValue(), Yaml.map(valueSchema), childPath, problems);
+                check(entry.getValue(), Nodes.map(valueSchema), childPath, problems);
             } else {
                 problems.add(childPath + ": unknown field (not in the CRD schema)");
             }
         }
-        for (String required : Yaml.strings(schema.get("required"))) {
+        for (String required : Nodes.strings(schema.get("required"))) {
             if (!map.containsKey(required)) {
                 problems.add(path + "." + required + ": required");
             }
@@ -106,7 +108,7 @@ public final class SchemaValidator {
         if (schema.get("minItems") instanceof Integer min && list.size() < min) {
             problems.add(path + ": fewer than " + min + " items");
         }
-        Map<String, Object> items = Yaml.map(schema, "items");
+        Map<String, Object> items = Nodes.map(schema, "items");
         for (int i = 0; i < list.size(); i++) {
             check(list.get(i), items, path + "[" + i + "]", problems);
         }
@@ -114,11 +116,36 @@ public final class SchemaValidator {
         Set<Object> seen = new HashSet<>();
         for (Object item : list) {
             Object key = "map".equals(listType) && item instanceof Map<?, ?> entry
-                    ? Yaml.strings(schema.get("x-kubernetes-list-map-keys")).stream().map(entry::get).toList()
+                    ? Nodes.strings(schema.get("x-kubernetes-list-map-keys")).stream().map(entry::get).toList()
                     : item;
             if (("map".equals(listType) || "set".equals(listType)) && !seen.add(key)) {
                 problems.add(path + ": duplicate " + key);
             }
+        }
+    }
+
+    /** Plain YAML/JSON nodes as Jackson reads them into maps and lists. */
+    static final class Nodes {
+
+        private Nodes() {
+        }
+
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> map(Object root, String... keys) {
+            Object current = root;
+            for (String key : keys) {
+                current = current instanceof Map<?, ?> m ? m.get(key) : null;
+            }
+            return current instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        }
+
+        @SuppressWarnings("unchecked")
+        static List<Object> list(Object value) {
+            return value instanceof List<?> l ? (List<Object>) l : List.of();
+        }
+
+        static List<String> strings(Object value) {
+            return list(value).stream().map(String::valueOf).toList();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.elasticci.buildkite.token.crd;
+package io.elasticci.buildkite.token.api.crd;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,32 +31,42 @@ public final class CelRules {
     private CelRules() {
     }
 
-    /** Compiles the rule (type-checked: it must yield a bool), failing with the compiler's message. */
+    /**
+     * A rule's outcome. The API server refuses an object both when a rule is false and when it cannot be evaluated
+     * (a field of the wrong type, say), so callers treat both as a rejection; tests tell them apart.
+     */
+    public enum Verdict {
+        PASS, FAIL, ERROR
+    }
+
+    /** Compiles the rule (type-checked: it must yield a bool); a rule that does not is a bug in the CRD. */
     public static CelAbstractSyntaxTree compile(String rule) {
         return COMPILED.computeIfAbsent(rule, r -> {
             try {
                 CelAbstractSyntaxTree ast = CEL.compile(r).getAst();
                 if (!SimpleType.BOOL.equals(ast.getResultType())) {
-                    throw new AssertionError("rule does not yield a bool but " + ast.getResultType() + ": " + r);
+                    throw new IllegalArgumentException("rule does not yield a bool but " + ast.getResultType()
+                            + ": " + r);
                 }
                 return ast;
             } catch (CelValidationException e) {
-                throw new AssertionError("rule does not compile: " + r + "\n" + e.getMessage(), e);
+                throw new IllegalArgumentException("rule does not compile: " + r + "\n" + e.getMessage(), e);
             }
         });
     }
 
     /** The rule's verdict for {@code self} (and {@code oldSelf}, null for a create). */
-    public static boolean evaluate(String rule, Object self, Object oldSelf) {
+    public static Verdict evaluate(String rule, Object self, Object oldSelf) {
         Map<String, Object> variables = new HashMap<>();
         variables.put("self", toCel(self));
         if (oldSelf != null) {
             variables.put("oldSelf", toCel(oldSelf));
         }
         try {
-            return (Boolean) CEL.createProgram(compile(rule)).eval(variables);
+            return Boolean.TRUE.equals(CEL.createProgram(compile(rule)).eval(variables)) ? Verdict.PASS
+                    : Verdict.FAIL;
         } catch (CelEvaluationException e) {
-            throw new AssertionError("rule fails to evaluate: " + rule + "\n" + e.getMessage(), e);
+            return Verdict.ERROR;
         }
     }
 
