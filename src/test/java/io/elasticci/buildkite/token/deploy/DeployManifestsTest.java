@@ -19,10 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaTable;
-import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.lib.jse.JsePlatform;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,7 +30,7 @@ import io.elasticci.buildkite.token.crd.Yaml;
 
 /**
  * Everything under deploy/ (plus the Dockerfile): parses, grants least privilege, runs locked down, and the examples
- * and the Argo CD health check agree with the CRD. Plain files, no cluster and no kubectl.
+ * agree with the CRD. Plain files, no cluster and no kubectl. (The Argo CD health check: {@link ArgoCdHealthTest}.)
  */
 class DeployManifestsTest {
 
@@ -52,7 +48,9 @@ class DeployManifestsTest {
             try (Stream<Path> files = Files.walk(DEPLOY)) {
                 // The Helm chart's templates are Go templates, not YAML (HelmChartTest renders and checks them).
                 for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
-                        .filter(f -> !f.startsWith(DEPLOY.resolve("helm"))).sorted().toList()) {
+                        .filter(f -> !f.startsWith(DEPLOY.resolve("helm")))
+                        .filter(f -> !f.startsWith(ArgoCdHealthScript.DIR)) // Argo CD's test inputs, not manifests
+                        .sorted().toList()) {
                     MANIFESTS.put(file, Yaml.loadAll(file));
                 }
             } catch (IOException e) {
@@ -529,127 +527,6 @@ class DeployManifestsTest {
             assertThat(values(s.get("Action"))).contains("iam:PutRolePolicy", "iam:DeleteRolePolicy");
             assertThat(values(s.get("Resource"))).contains("arn:aws:iam::*:role/" + roleName);
         });
-    }
-
-    // --- Argo CD health check -------------------------------------------------------------------------------------
-
-    private static final Path HEALTH_LUA = DEPLOY.resolve("argocd/health.lua");
-
-    record HealthCase(String name, String resource, String status, String messageFragment) {
-        @Override
-        public String toString() {
-            return name + " -> " + status;
-        }
-    }
-
-    private static final String META = """
-            apiVersion: buildkite.elasticci.io/v1alpha1
-            kind: BuildkiteAgentToken
-            metadata: {name: ci-token, namespace: buildkite, generation: 3}
-            """;
-
-    static List<HealthCase> healthCases() {
-        return List.of(
-                new HealthCase("ready", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        status:
-                          observedGeneration: 3
-                          conditions:
-                            - {type: Ready, status: "True", reason: Converged, message: "in sync in 2/2 regions"}
-                            - {type: Reconciling, status: "False", reason: Converged}
-                            - {type: Stalled, status: "False", reason: Converged}
-                        """, "Healthy", "Converged"),
-                new HealthCase("stalled", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        status:
-                          observedGeneration: 3
-                          conditions:
-                            - {type: Ready, status: "False", reason: SecretClaimed}
-                            - {type: Stalled, status: "True", reason: SecretClaimed,
-                               message: "secret buildkite/agent-token is owned by other/ns/name"}
-                        """, "Degraded", "secret buildkite/agent-token is owned by other/ns/name"),
-                new HealthCase("reconciling", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        status:
-                          observedGeneration: 3
-                          conditions:
-                            - {type: Ready, status: "False", reason: ReplicationInProgress}
-                            - {type: Reconciling, status: "True", reason: ReplicationInProgress,
-                               message: "replica in us-west-2 is InProgress"}
-                            - {type: Stalled, status: "False", reason: ReplicationInProgress}
-                        """, "Progressing", "us-west-2"),
-                new HealthCase("suspended", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1, suspend: true}
-                        status:
-                          observedGeneration: 2
-                          conditions:
-                            - {type: Ready, status: "True", reason: Converged}
-                        """, "Suspended", "suspend"),
-                new HealthCase("ready for an older generation", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        status:
-                          observedGeneration: 2
-                          conditions:
-                            - {type: Ready, status: "True", reason: Converged}
-                        """, "Progressing", "generation 3"),
-                new HealthCase("stalled for an older generation", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        status:
-                          observedGeneration: 2
-                          conditions:
-                            - {type: Stalled, status: "True", reason: InvalidSpec, message: "fixed since"}
-                        """, "Progressing", "generation 3"),
-                new HealthCase("no status yet", META + """
-                        spec: {secretName: buildkite/agent-token, primaryRegion: us-east-1}
-                        """, "Progressing", "status"));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("healthCases")
-    void argoCdHealthCheck(HealthCase c) throws IOException {
-        Globals globals = JsePlatform.standardGlobals();
-        globals.set("obj", toLua(Yaml.parse(c.resource())));
-        LuaValue result = globals.load(Files.readString(HEALTH_LUA), "health.lua").call();
-        assertThat(result.istable()).isTrue();
-        assertThat(result.get("status").tojstring()).isEqualTo(c.status());
-        assertThat(result.get("message").tojstring()).contains(c.messageFragment());
-    }
-
-    @Test
-    void argoCdReadmeEmbedsTheHealthCheckVerbatim() throws IOException {
-        String readme = Files.readString(DEPLOY.resolve("argocd/README.md"));
-        Matcher block = Pattern.compile("```yaml\\n(.*?\\n)```", Pattern.DOTALL).matcher(readme);
-        assertThat(block.find()).isTrue();
-        Map<String, Object> configMap = Yaml.parse(block.group(1));
-        assertThat(Yaml.map(configMap, "metadata").get("name")).isEqualTo("argocd-cm");
-        assertThat(Yaml.map(configMap, "data")
-                .get("resource.customizations.health.buildkite.elasticci.io_BuildkiteAgentToken"))
-                .isEqualTo(Files.readString(HEALTH_LUA));
-    }
-
-    private static LuaValue toLua(Object value) {
-        if (value instanceof Map<?, ?> map) {
-            LuaTable table = new LuaTable();
-            map.forEach((k, v) -> table.set(String.valueOf(k), toLua(v)));
-            return table;
-        }
-        if (value instanceof List<?> list) {
-            LuaTable table = new LuaTable();
-            for (int i = 0; i < list.size(); i++) {
-                table.set(i + 1, toLua(list.get(i)));
-            }
-            return table;
-        }
-        if (value instanceof Boolean b) {
-            return LuaValue.valueOf(b);
-        }
-        if (value instanceof Integer || value instanceof Long) {
-            return LuaValue.valueOf(((Number) value).longValue());
-        }
-        if (value instanceof Number n) {
-            return LuaValue.valueOf(n.doubleValue());
-        }
-        return value == null ? LuaValue.NIL : LuaValue.valueOf(value.toString());
     }
 
     // --- image ----------------------------------------------------------------------------------------------------
