@@ -63,8 +63,29 @@ final class DocCommands {
         return l;
     }
 
-    /** The command's words (no shell quoting beyond what the docs use). */
+    /** The command's words: split at whitespace outside quotes (quotes and $(...) kept as written). */
     static List<String> words(String command) {
-        return List.of(command.split("\\s+"));
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        for (char c : command.strip().toCharArray()) {
+            if (quote == 0 && (c == '"' || c == '\'')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
+            }
+            if (quote == 0 && Character.isWhitespace(c)) {
+                if (!word.isEmpty()) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                }
+            } else {
+                word.append(c);
+            }
+        }
+        if (!word.isEmpty()) {
+            words.add(word.toString());
+        }
+        return words;
     }
 }

@@ -77,14 +77,19 @@ class HelmChartTest {
 
     @Test
     void readmeIrsaInstallIsTheExampleOverlay() {
-        List<HelmInstall> withRole = readmeHelmInstalls().stream()
+        assertIrsaInstallIsTheExampleOverlay(README);
+    }
+
+    /** The one helm install of {@code readme} that sets a role ARN renders what deploy/overlays/example installs. */
+    static void assertIrsaInstallIsTheExampleOverlay(Path readme) {
+        List<HelmInstall> withRole = readmeHelmInstalls(readme).stream()
                 .filter(i -> i.sets().keySet().stream().anyMatch(k -> k.contains("role-arn"))).toList();
-        assertThat(withRole).hasSize(1);
+        assertThat(withRole).as("helm installs with a role ARN in %s", readme).hasSize(1);
 
         Manifests chart = helmSide(withRole.get(0).template());
 
         chart.assertSameAs(kustomizeSide(Kustomize.render(OVERLAY)),
-                "the README's IRSA install, expected: kubectl kustomize deploy/overlays/example");
+                "the IRSA install of " + readme + ", expected: kubectl kustomize deploy/overlays/example");
     }
 
     /** The Namespace is Helm's (--create-namespace); kustomize's labels reach the CRD, a chart's crds/ go verbatim. */
@@ -291,17 +296,21 @@ class HelmChartTest {
         }
     }
 
-    private static final Pattern BLOCK = Pattern.compile("```(sh|yaml)\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern BLOCK = Pattern.compile("```(sh|bash|yaml)\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern TOKEN = Pattern.compile("'([^']*)'|\"([^\"]*)\"|(\\S+)");
     /** helm-java escapes these in --set values (as --set-string does) and Helm's CLI does not: README values avoid them. */
     private static final Pattern SET_STRING_ONLY = Pattern.compile("[\"'\\\\={}\\[\\],.]");
 
     private static List<String> blocks(String language) {
+        return blocks(README, language);
+    }
+
+    private static List<String> blocks(Path file, String language) {
         List<String> blocks = new ArrayList<>();
         try {
-            Matcher block = BLOCK.matcher(Files.readString(README));
+            Matcher block = BLOCK.matcher(Files.readString(file));
             while (block.find()) {
-                if (block.group(1).equals(language)) {
+                if (block.group(1).equals(language) || language.equals("sh") && block.group(1).equals("bash")) {
                     blocks.add(block.group(2));
                 }
             }
@@ -313,8 +322,12 @@ class HelmChartTest {
 
     /** Each shell command of the README, split into words as the shell would (quotes, line continuations). */
     private static List<List<String>> readmeCommands() {
+        return readmeCommands(README);
+    }
+
+    private static List<List<String>> readmeCommands(Path file) {
         List<List<String>> commands = new ArrayList<>();
-        for (String block : blocks("sh")) {
+        for (String block : blocks(file, "sh")) {
             for (String line : block.replace("\\\n", " ").split("\n")) {
                 List<String> words = new ArrayList<>();
                 Matcher token = TOKEN.matcher(line);
@@ -331,8 +344,13 @@ class HelmChartTest {
     }
 
     private static List<HelmInstall> readmeHelmInstalls() {
+        return readmeHelmInstalls(README);
+    }
+
+    /** The helm install commands of a Markdown file, parsed as Helm would read them. */
+    static List<HelmInstall> readmeHelmInstalls(Path file) {
         List<HelmInstall> installs = new ArrayList<>();
-        for (List<String> command : readmeCommands().stream().filter(c -> c.get(0).equals("helm")).toList()) {
+        for (List<String> command : readmeCommands(file).stream().filter(c -> c.get(0).equals("helm")).toList()) {
             List<String> args = new ArrayList<>(command.subList(1, command.size()));
             assertThat(args.remove(0)).as("%s", command).isIn("install", "upgrade");
             Map<String, String> sets = new LinkedHashMap<>();
