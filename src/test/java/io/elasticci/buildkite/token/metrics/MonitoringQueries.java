@@ -1,5 +1,7 @@
 package io.elasticci.buildkite.token.metrics;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -90,6 +92,24 @@ public final class MonitoringQueries {
             }
         }
         return queries;
+    }
+
+    /**
+     * Asserts that every query finds its series, with the labels it matches on, among {@code available} (series name
+     * to label names, from {@code source}), and that each label it groups or shows by is on one of its series.
+     */
+    public static void assertEveryQueryFinds(Map<String, Set<String>> available, String source) {
+        for (Query query : all()) {
+            Set<String> labels = new TreeSet<>();
+            query.selectors().forEach((series, matched) -> {
+                assertThat(available).as("%s has %s (%s)", source, series, query.where()).containsKey(series);
+                assertThat(available.get(series)).as("labels of %s in %s (%s)", series, source, query.where())
+                        .containsAll(matched);
+                labels.addAll(available.get(series));
+            });
+            assertThat(labels).as("labels %s groups or shows by, in %s", query.where(), source)
+                    .containsAll(query.grouping());
+        }
     }
 
     static Query query(String where, String expr, String legend) {

@@ -38,11 +38,11 @@ public record Scrape(List<Sample> samples) {
         return of(name, labelPairs).mapToDouble(Sample::value).sum();
     }
 
-    /** The label names this metric's samples carry. */
-    public Set<String> labelNames(String name) {
-        Set<String> names = new TreeSet<>();
-        of(name).forEach(s -> names.addAll(s.labels().keySet()));
-        return names;
+    /** Every series name with the label names its samples carry. */
+    public Map<String, Set<String>> labelsBySeries() {
+        Map<String, Set<String>> series = new LinkedHashMap<>();
+        samples.forEach(s -> series.computeIfAbsent(s.name(), k -> new TreeSet<>()).addAll(s.labels().keySet()));
+        return series;
     }
 
     public Set<String> names() {

@@ -54,7 +54,7 @@ class ResourceSeriesTest {
                 .satisfies(s -> assertThat(s.value()).isEqualTo(1));
         assertThat(scrape.sum("bkat_token_rotation_phase", "name", "ready", "phase", "none")).isEqualTo(1);
         assertThat(scrape.sum("bkat_token_revocable_versions", "name", "rolling")).isEqualTo(1);
-        assertThat(scrape.labelNames("bkat_token_revocable_versions")).containsExactly("name", "namespace");
+        assertThat(scrape.labelsBySeries().get("bkat_token_revocable_versions")).containsExactly("name", "namespace");
     }
 
     @Test
