@@ -39,6 +39,10 @@ final class ResourceSeries {
 
     ResourceSeries(MeterRegistry registry, CachedTokens tokens) {
         this.tokens = tokens;
+        // Rows of an earlier application on the same registry (Quarkus tests) would keep answering: see CachedTokens.
+        for (String name : List.of("bkat.token.ready", "bkat.token.rotation.phase", "bkat.token.revocable.versions")) {
+            registry.find(name).meters().forEach(registry::remove);
+        }
         ready = MultiGauge.builder("bkat.token.ready")
                 .description("1 when the BuildkiteAgentToken is Ready, else 0; reason is its Ready reason")
                 .register(registry);
