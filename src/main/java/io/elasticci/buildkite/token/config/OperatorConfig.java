@@ -47,6 +47,19 @@ public interface OperatorConfig {
 
     LeaderElection leaderElection();
 
+    Metrics metrics();
+
+    /** What /q/metrics publishes beyond the bounded, aggregated series. */
+    interface Metrics {
+        /**
+         * Per-resource series labelled with namespace and name (bkat_token_*), for alerts on one token. Off by
+         * default: one series per resource (and per rotation phase it passes through), and resource names in the
+         * monitoring system.
+         */
+        @WithDefault("false")
+        boolean resourceLabels();
+    }
+
     /** One active replica at a time (production profile only; dev and test run alone). */
     interface LeaderElection {
         /** Off only for a single replica that must start without a Lease (e.g. no RBAC on leases). */

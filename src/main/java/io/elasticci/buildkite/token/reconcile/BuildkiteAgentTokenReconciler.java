@@ -99,8 +99,14 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     public UpdateControl<BuildkiteAgentToken> reconcile(BuildkiteAgentToken resource,
             Context<BuildkiteAgentToken> context) {
         long start = System.nanoTime();
-        UpdateControl<BuildkiteAgentToken> control = converge(resource, context);
-        reconcileMetrics.record(resource.getStatus(), System.nanoTime() - start);
+        UpdateControl<BuildkiteAgentToken> control;
+        try {
+            control = converge(resource, context);
+        } catch (RuntimeException e) {
+            reconcileMetrics.recordError(System.nanoTime() - start);
+            throw e;
+        }
+        reconcileMetrics.record(resource, System.nanoTime() - start);
         return control;
     }
 
@@ -167,7 +173,9 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     /** The resource was deleted: its finalizer stays until what it made in AWS is gone (deletionPolicy). */
     @Override
     public DeleteControl cleanup(BuildkiteAgentToken resource, Context<BuildkiteAgentToken> context) {
-        return deletion.cleanup(resource, context);
+        DeleteControl control = deletion.cleanup(resource, context);
+        reconcileMetrics.deletionStep(resource, control.isRemoveFinalizer());
+        return control;
     }
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,

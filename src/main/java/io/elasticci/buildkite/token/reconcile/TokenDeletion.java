@@ -181,5 +181,6 @@ public class TokenDeletion {
         } catch (KubernetesClientException e) {
             LOG.debugf("status of deleted %s not written (HTTP %d)", resource.getMetadata().getName(), e.getCode());
         }
+        resource.setStatus(status); // what metrics report for this step
     }
 }

@@ -35,7 +35,11 @@ public class PackagedOperatorEnvironment implements QuarkusTestResourceLifecycle
         aws.linkStacksToAutoScaling(AwsEmulator.DEFAULT_ACCOUNT, 2);
         api = MockKubernetesApi.start("kube-system", OPERATOR_NAMESPACE);
         Path kubeconfig = api.writeKubeconfig(WORK.resolve("kubeconfig"), OPERATOR_NAMESPACE);
-        return EnvironmentJarLauncher.asEnvironment(OperatorEnvironment.of(aws, kubeconfig, WORK.resolve("tmp")));
+        Map<String, String> env = new java.util.LinkedHashMap<>(OperatorEnvironment.of(aws, kubeconfig,
+                WORK.resolve("tmp")));
+        // The opt-in per-resource series too, so every query deploy/monitoring ships can be checked on the jar.
+        env.put("BKAT_METRICS_RESOURCE_LABELS", "true");
+        return EnvironmentJarLauncher.asEnvironment(env);
     }
 
     @Override

@@ -22,6 +22,9 @@ import io.elasticci.buildkite.token.e2e.ScenarioBase;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState.StackShape;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState.SecretInfo;
+import io.elasticci.buildkite.token.metrics.MonitoringQueries;
+import io.elasticci.buildkite.token.metrics.Scrape;
+import io.elasticci.buildkite.token.plan.RotationPhase;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -129,11 +132,26 @@ class PackagedOperatorIT extends ScenarioBase {
         String v1 = k8s.awaitReady("ci-token").getStatus().currentVersionId;
 
         k8s.tokenSecret("agent-token", TOKEN_V2);
+        // The emulator's refreshes take a minute of its clock, which runs with real time until the test moves it.
+        k8s.await("ci-token", t -> t.getStatus().rotation != null && t.getStatus().rotation.refreshes.size() == 2);
+        awaitMetrics(m -> {
+            assertRotationPhase(m, RotationPhase.REFRESHING);
+            assertThat(m.of("bkat_token_ready", "namespace", k8s.namespace, "name", "ci-token")).singleElement()
+                    .satisfies(s -> assertThat(s.labels()).containsEntry("reason", "RefreshInProgress"))
+                    .satisfies(s -> assertThat(s.value()).isZero());
+            assertThat(m.sum("bkat_rotation_revocable_versions")).isZero();
+        });
         BuildkiteAgentToken done = k8s.awaitAdvancing("ci-token", STEP, t -> t.getStatus().rotation != null
                 && t.getStatus().rotation.revocableVersionIds.contains(v1));
 
         assertThat(done.getStatus().rotation.previousVersionId).isEqualTo(v1);
         assertThat(done.getStatus().rotation.refreshes).hasSize(2);
+        awaitMetrics(m -> {
+            assertRotationPhase(m, RotationPhase.REVOCABLE);
+            assertThat(m.sum("bkat_rotation_revocable_versions")).isEqualTo(1);
+            assertThat(m.sum("bkat_token_revocable_versions", "namespace", k8s.namespace, "name", "ci-token"))
+                    .isEqualTo(1);
+        });
         assertThat(sm().secret(EAST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V2);
         assertThat(sm().secret(WEST, secretName()).orElseThrow().currentValue()).isEqualTo(TOKEN_V2);
         String log = jarLog();
@@ -170,38 +188,74 @@ class PackagedOperatorIT extends ScenarioBase {
         assertThat(sm().secret(EAST, "buildkite/" + k8s.id + "/future-token")).as("nothing written for it").isEmpty();
         assertThat(k8s.condition("wrong-type-token", "Ready").orElseThrow().getMessage())
                 .startsWith("spec.regions: expected a list");
-        String metrics = get("q/metrics").body();
-        assertThat(sample(metrics, "bkat_resources_unknown_fields")).isGreaterThanOrEqualTo(1);
-        assertThat(sample(metrics, "bkat_resources_unreadable")).isGreaterThanOrEqualTo(1);
+        Scrape metrics = scrape();
+        assertThat(metrics.sum("bkat_resources_unknown_fields")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_resources_unreadable")).isGreaterThanOrEqualTo(1);
         assertThat(jarLog()).as("one line names the unreadable object")
                 .containsOnlyOnce("BuildkiteAgentToken " + k8s.namespace + "/wrong-type-token cannot be read");
     }
 
     @Test
-    void metricsShowTheRunInBoundedSeries() throws Exception {
+    void metricsShowTheRunAndHoldEverySeriesTheMonitoringManifestsQuery() throws Exception {
+        // The first look is throttled twice: the SDK's one retry (BKAT_AWS_MAX_ATTEMPTS=2) fails too.
+        for (int i = 0; i < 2; i++) {
+            aws.faults().failNext("secretsmanager", "DescribeSecret", EAST, "ThrottlingException", "Rate exceeded");
+        }
         k8s.tokenSecret("agent-token", TOKEN_V1);
         k8s.apply(k8s.fixture("token.yaml"));
         k8s.awaitReady("ci-token");
 
-        String metrics = get("q/metrics").body();
+        Scrape metrics = awaitMetrics(m -> assertThat(m.sum("bkat_token_ready", "namespace", k8s.namespace,
+                "name", "ci-token", "reason", "Converged")).isEqualTo(1));
 
-        assertThat(sample(metrics, "bkat_aws_calls_total", "service=\"secretsmanager\"", "operation=\"CreateSecret\"",
-                "outcome=\"success\"", "region=\"us-east-1\"")).isGreaterThanOrEqualTo(1);
-        assertThat(sample(metrics, "bkat_aws_calls_total", "operation=\"DescribeSecret\"",
-                "outcome=\"not_found\"")).as("the first look finds no secret").isGreaterThanOrEqualTo(1);
-        assertThat(sample(metrics, "bkat_aws_rate_limiter_wait_seconds_count", "service=\"secretsmanager\""))
+        assertThat(metrics.sum("bkat_aws_calls_total", "service", "secretsmanager", "operation", "CreateSecret",
+                "outcome", "success", "region", "us-east-1")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_aws_calls_total", "operation", "DescribeSecret", "outcome", "not_found"))
+                .as("the first look that got through finds no secret").isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_aws_calls_total", "operation", "DescribeSecret", "outcome", "throttled"))
+                .as("what BkatAwsThrottled counts").isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_aws_retries_total", "service", "secretsmanager", "operation", "DescribeSecret"))
                 .isGreaterThanOrEqualTo(1);
-        assertThat(sample(metrics, "bkat_reconcile_seconds_count", "outcome=\"ready\"")).isGreaterThanOrEqualTo(1);
-        assertThat(sample(metrics, "bkat_tokens", "reason=\"Converged\"", "ready=\"True\"")).isGreaterThanOrEqualTo(1);
-        assertThat(metrics).as("no secret, stack or resource names as labels").doesNotContain(secretName())
-                .doesNotContain(eastStack()).doesNotContain(k8s.namespace).doesNotContain(TOKEN_V1);
+        assertThat(metrics.sum("bkat_aws_rate_limiter_wait_seconds_count", "service", "secretsmanager"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_reconcile_seconds_count", "outcome", "ready")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_reconcile_seconds_bucket", "outcome", "ready", "le", "+Inf"))
+                .isEqualTo(metrics.sum("bkat_reconcile_seconds_count", "outcome", "ready"));
+        assertThat(metrics.sum("bkat_tokens", "reason", "Converged", "ready", "True")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.sum("bkat_token_rotation_phase", "namespace", k8s.namespace, "name", "ci-token", "phase",
+                "none")).as("the first version: nothing to roll out").isEqualTo(1);
+
+        MonitoringQueries.assertEveryQueryFinds(metrics.labelsBySeries(), "the jar's /q/metrics");
+
+        String text = get("q/metrics").body();
+        assertThat(text).as("no secret, stack or token value anywhere").doesNotContain(secretName())
+                .doesNotContain(eastStack()).doesNotContain(TOKEN_V1);
+        assertThat(text.lines().filter(l -> !l.startsWith("bkat_token_") && !l.startsWith("#")))
+                .as("resource names only in the opt-in bkat_token_* series").noneMatch(l -> l.contains(k8s.namespace));
     }
 
-    /** The sum of a metric's samples whose labels include all of these. */
-    private static double sample(String metrics, String name, String... labels) {
-        return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-                .filter(l -> java.util.Arrays.stream(labels).allMatch(l::contains))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    /** Scrapes until the assertions hold (metrics follow the status a moment later); fails with the last failure. */
+    private Scrape awaitMetrics(java.util.function.Consumer<Scrape> assertions) {
+        java.util.concurrent.atomic.AtomicReference<Scrape> last = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(STEP).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            last.set(scrape());
+            assertions.accept(last.get());
+        });
+        return last.get();
+    }
+
+    /** ci-token, the only resource, is in this phase: in the aggregated series and in its own. */
+    private void assertRotationPhase(Scrape metrics, RotationPhase phase) {
+        for (RotationPhase each : RotationPhase.values()) {
+            assertThat(metrics.sum("bkat_rotation_tokens", "phase", each.label())).as("tokens %s", each.label())
+                    .isEqualTo(each == phase ? 1 : 0);
+        }
+        assertThat(metrics.of("bkat_token_rotation_phase", "namespace", k8s.namespace, "name", "ci-token"))
+                .singleElement().satisfies(s -> assertThat(s.labels()).containsEntry("phase", phase.label()));
+    }
+
+    private Scrape scrape() throws IOException, InterruptedException {
+        return Scrape.parse(get("q/metrics").body());
     }
 
     @Test

@@ -38,8 +38,9 @@ public class StatusTransitions {
     /** One Warning Event when the resource becomes Stalled, or stalls for another reason. */
     private void announceStall(BuildkiteAgentToken resource, BuildkiteAgentTokenStatus previous,
             BuildkiteAgentTokenStatus status) {
-        Optional<Condition> stalled = find(status, StatusAggregator.STALLED).filter(c -> "True".equals(c.getStatus()));
-        Optional<Condition> before = find(previous, StatusAggregator.STALLED);
+        Optional<Condition> stalled = StatusConditions.find(status, StatusAggregator.STALLED)
+                .filter(c -> "True".equals(c.getStatus()));
+        Optional<Condition> before = StatusConditions.find(previous, StatusAggregator.STALLED);
         if (stalled.isPresent() && (before.isEmpty() || !"True".equals(before.get().getStatus())
                 || !Objects.equals(before.get().getMessage(), stalled.get().getMessage()))) {
             events.publish(resource, EventReason.ReconcileStalled,
@@ -62,10 +63,5 @@ public class StatusTransitions {
                     .forEach(v -> events.publish(resource, EventReason.VersionRevocable, "version " + v
                             + " is no longer held by any running instance: its token may be revoked in Buildkite"));
         }
-    }
-
-    private static Optional<Condition> find(BuildkiteAgentTokenStatus status, String type) {
-        return status == null ? Optional.empty()
-                : status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 }
