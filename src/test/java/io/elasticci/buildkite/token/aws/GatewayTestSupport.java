@@ -8,11 +8,11 @@ import io.elasticci.buildkite.token.e2e.EmulatorResource;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 
 /** Real adapters over real SDK clients, pointed at the emulator through the SDK's own endpoint settings. */
-final class GatewayTestSupport {
+public final class GatewayTestSupport {
 
     static final AwsEmulator AWS = EmulatorResource.emulator();
 
-    static AwsClients clients() {
+    public static AwsClients clients() {
         return clients(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 

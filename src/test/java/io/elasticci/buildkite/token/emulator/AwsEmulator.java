@@ -304,6 +304,9 @@ public final class AwsEmulator implements AutoCloseable {
             applyFaults(service, operation, region);
             response = service.invoke(new CallContext(this, service.name(), operation, region, account,
                     scope.accessKeyId(), requestId), request);
+            if (Operations.isWrite(service.name(), operation) && response.status() < 300 && faults.writeDone()) {
+                throw new AwsError(service.internalErrorCode(), 500, "The answer was lost.");
+            }
         } catch (AwsError e) {
             error = e;
             response = service.errorResponse(e, requestId);

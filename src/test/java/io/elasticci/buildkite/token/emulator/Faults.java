@@ -32,6 +32,9 @@ public final class Faults {
     private Random random = new Random(0x5eed);
     private final Set<String> downRegions = new HashSet<>();
     private final Deque<Injected> injected = new ArrayDeque<>();
+    /** Successful writes left before every call fails (a crash as AWS sees it); -1: never. */
+    private int writesBeforeStop = -1;
+    private boolean loseLastResponse;
 
     /** Delay every call by this much (zero to turn off). */
     public synchronized Faults latency(Duration latency) {
@@ -85,6 +88,29 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * A crash as AWS sees it: after {@code writes} more successful writes, every call fails with 503 until
+     * {@link #clear()}. With {@code loseLastResponse}, the last of those writes is performed but answered with a 500,
+     * as when the process dies before reading the answer (the SDK's retry then meets the stop).
+     */
+    public synchronized Faults stopAfterWrites(int writes, boolean loseLastResponse) {
+        if (writes < 0) {
+            throw new IllegalArgumentException("writes must not be negative: " + writes);
+        }
+        this.writesBeforeStop = writes;
+        this.loseLastResponse = loseLastResponse;
+        return this;
+    }
+
+    /** Counts a successful write; true when its answer is to be lost (the write that reaches the stop). */
+    synchronized boolean writeDone() {
+        if (writesBeforeStop <= 0) {
+            return false;
+        }
+        writesBeforeStop--;
+        return writesBeforeStop == 0 && loseLastResponse;
+    }
+
     /** Injected errors not yet used. */
     public synchronized int pendingInjectedErrors() {
         return injected.size();
@@ -97,9 +123,13 @@ public final class Faults {
         serverErrorRate = 0;
         downRegions.clear();
         injected.clear();
+        writesBeforeStop = -1;
     }
 
     synchronized Decision decide(String service, String operation, String region) {
+        if (writesBeforeStop == 0) {
+            return new Decision(Decision.Kind.OUTAGE, "ServiceUnavailable", "The emulator is stopped.", 503);
+        }
         if (region != null && downRegions.contains(region)) {
             return new Decision(Decision.Kind.OUTAGE, "ServiceUnavailable",
                     "Service unavailable in region " + region + ".", 503);
@@ -136,6 +166,7 @@ public final class Faults {
         if (serverErrorRate > 0) parts.add("serverErrorRate=" + serverErrorRate);
         if (!downRegions.isEmpty()) parts.add("down=" + downRegions);
         if (!injected.isEmpty()) parts.add("injected=" + injected.size());
+        if (writesBeforeStop >= 0) parts.add("writesBeforeStop=" + writesBeforeStop);
         return "Faults" + parts;
     }
 
