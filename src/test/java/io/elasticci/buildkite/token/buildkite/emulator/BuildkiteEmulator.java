@@ -3,22 +3,15 @@ package io.elasticci.buildkite.token.buildkite.emulator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
+import io.elasticci.buildkite.token.emulator.LoopbackServer;
 import io.elasticci.buildkite.token.emulator.MutableClock;
 
 /**
@@ -38,17 +31,7 @@ public final class BuildkiteEmulator implements AutoCloseable {
     public static final String API_TOKEN = "bkua_emulator0api0token0value000000000001";
     public static final String USER = "operator";
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
-    static {
-        // The JDK server writes headers and body separately: without TCP_NODELAY each answer waits ~40 ms for the
-        // client's delayed ACK. Read once, when the JDK's server first starts in this JVM.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final URI endpoint;
+    private final LoopbackServer server;
     private final MutableClock clock;
     private final ClusterTokens tokens;
     private final TokenRoutes routes;
@@ -57,22 +40,13 @@ public final class BuildkiteEmulator implements AutoCloseable {
     private final BuildkiteFaults faults = new BuildkiteFaults();
     private final BuildkiteCallLog calls = new BuildkiteCallLog();
 
-    private BuildkiteEmulator(MutableClock clock) throws IOException {
+    private BuildkiteEmulator(MutableClock clock) {
         this.clock = clock;
         this.tokens = new ClusterTokens(clock);
         this.routes = new TokenRoutes(tokens);
         this.rateLimits = new RateLimitWindows(clock);
         seed();
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "buildkite-emulator-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        server = LoopbackServer.start("buildkite-emulator", this::handle);
     }
 
     public static BuildkiteEmulator start() {
@@ -80,16 +54,12 @@ public final class BuildkiteEmulator implements AutoCloseable {
     }
 
     public static BuildkiteEmulator start(MutableClock clock) {
-        try {
-            return new BuildkiteEmulator(clock);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the Buildkite emulator", e);
-        }
+        return new BuildkiteEmulator(clock);
     }
 
     /** {@code http://127.0.0.1:PORT}: the base URL, in place of https://api.buildkite.com. */
     public URI endpoint() {
-        return endpoint;
+        return server.endpoint();
     }
 
     public MutableClock clock() {
@@ -135,13 +105,7 @@ public final class BuildkiteEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -187,7 +151,7 @@ public final class BuildkiteEmulator implements AutoCloseable {
         }
         try {
             ApiAccess.authorize(caller, route.organization(), route.scope());
-            return routes.answer(route, request, caller.user(), endpoint).withHeaders(verdict.headers());
+            return routes.answer(route, request, caller.user(), endpoint()).withHeaders(verdict.headers());
         } catch (ApiError e) {
             return Reply.error(e).withHeaders(verdict.headers());
         } catch (RuntimeException e) {
