@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.elasticci.buildkite.token.aws.SecretValue;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.config.Secret;
 
 /**
  * {@link BuildkiteTokens} over Buildkite's REST API ({@code /v2/organizations/{org}/clusters/{cluster}/tokens}), with
@@ -36,9 +37,16 @@ public class HttpBuildkiteTokens implements BuildkiteTokens {
     @Inject
     public HttpBuildkiteTokens(OperatorConfig config, BuildkiteRateLimits limits, MeterRegistry registry, Clock clock,
             Sleeper sleeper) {
-        this(BuildkiteSettings.from(config.buildkite()),
-                config.buildkite().apiToken().map(token -> SecretValue.of(token.get())), limits, registry, clock,
+        this(BuildkiteSettings.from(config.buildkite()), apiToken(config.buildkite()), limits, registry, clock,
                 sleeper);
+    }
+
+    /**
+     * The configured API token. SmallRye answers an unset {@code Optional<Secret<String>>} with a Secret holding
+     * null, not with an empty Optional.
+     */
+    static Optional<SecretValue> apiToken(OperatorConfig.Buildkite config) {
+        return config.apiToken().map(Secret::get).filter(token -> !token.isBlank()).map(SecretValue::of);
     }
 
     /** {@code apiToken} empty: every call fails as unauthorized without reaching Buildkite. */

@@ -140,7 +140,7 @@ public interface OperatorConfig {
         /**
          * An API access token with the scopes read_clusters and write_clusters (e.g. BKAT_BUILDKITE_API_TOKEN from a
          * Secret). A {@link Secret}, so that no rendering of the configuration shows it; absent, every Buildkite
-         * call fails as unauthorized without reaching Buildkite.
+         * call fails as unauthorized without reaching Buildkite. (Unset, SmallRye still gives a Secret, holding null.)
          */
         Optional<Secret<String>> apiToken();
 
