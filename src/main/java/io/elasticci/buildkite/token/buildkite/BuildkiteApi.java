@@ -49,6 +49,8 @@ final class BuildkiteApi {
     private final BuildkiteSettings settings;
     private final SecretValue apiToken;
     private final BuildkiteRateLimits limits;
+    /** The API token's user's budget, looked up once. */
+    private final BudgetLimiter userBudget;
     private final BuildkiteMetrics metrics;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -59,6 +61,7 @@ final class BuildkiteApi {
         this.settings = settings;
         this.apiToken = apiToken;
         this.limits = limits;
+        this.userBudget = apiToken == null ? null : limits.user(apiToken);
         this.metrics = metrics;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -113,7 +116,7 @@ final class BuildkiteApi {
      */
     private void awaitBudget(Request request, Instant deadline) {
         Instant now = clock.instant();
-        Instant start = limits.user(apiToken).reserve(now, deadline);
+        Instant start = userBudget.reserve(now, deadline);
         if (!start.isAfter(deadline)) {
             start = limits.organization(request.cluster().organization()).reserve(start, deadline);
         }
@@ -142,7 +145,7 @@ final class BuildkiteApi {
         JsonNode errorBody = status >= 300 ? TokenJson.tree(response.body()) : null;
         RateLimitAnswer said = RateLimitAnswer.read(response.headers(), errorBody, now);
         if (said.user() != null) {
-            limits.user(apiToken).observe(said.user(), now);
+            userBudget.observe(said.user(), now);
         }
         if (said.organization() != null) {
             limits.organization(request.cluster().organization()).observe(said.organization(), now);

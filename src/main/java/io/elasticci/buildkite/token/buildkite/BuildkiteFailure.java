@@ -44,7 +44,11 @@ public class BuildkiteFailure extends RuntimeException {
     private final Duration retryAfter;
     private final boolean outcomeUnknown;
 
-    BuildkiteFailure(Kind kind, String operation, ClusterTokenRef cluster, int status, String detail,
+    /**
+     * Public for fakes of {@link BuildkiteTokens}; the adapter builds its failures in {@code BuildkiteErrors}.
+     * {@code status} 0: no answer; {@code retryAfter} may be null.
+     */
+    public BuildkiteFailure(Kind kind, String operation, ClusterTokenRef cluster, int status, String detail,
             Duration retryAfter, boolean outcomeUnknown, Throwable cause) {
         super("Buildkite " + operation + " in " + cluster + " failed: " + (status > 0 ? "HTTP " + status + " " : "")
                 + detail, cause);
