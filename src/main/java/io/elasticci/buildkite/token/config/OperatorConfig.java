@@ -1,11 +1,13 @@
 package io.elasticci.buildkite.token.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.Secret;
 import io.smallrye.config.WithDefault;
 
 /** Every setting of the operator ({@code bkat.*} in application.properties, or BKAT_* environment variables). */
@@ -59,6 +61,8 @@ public interface OperatorConfig {
         @WithDefault("false")
         boolean resourceLabels();
     }
+
+    Buildkite buildkite();
 
     /** One active replica at a time (production profile only; dev and test run alone). */
     interface LeaderElection {
@@ -138,5 +142,53 @@ public interface OperatorConfig {
         /** Longest wait for a free pooled connection. */
         @WithDefault("PT10S")
         Duration acquireTimeout();
+    }
+
+    /** Buildkite's REST API, for cluster agent tokens. */
+    interface Buildkite {
+        /** Where the REST API answers (a proxy, or an emulator in tests). */
+        @WithDefault("https://api.buildkite.com")
+        URI baseUrl();
+
+        /**
+         * An API access token with the scopes read_clusters and write_clusters (e.g. BKAT_BUILDKITE_API_TOKEN from a
+         * Secret). A {@link Secret}, so that no rendering of the configuration shows it; absent, every Buildkite
+         * call fails as unauthorized without reaching Buildkite. (Unset, SmallRye still gives a Secret, holding null.)
+         */
+        Optional<Secret<String>> apiToken();
+
+        /** TCP connect (and TLS handshake) timeout. */
+        @WithDefault("PT5S")
+        Duration connectTimeout();
+
+        /** Longest wait for one answer. */
+        @WithDefault("PT20S")
+        Duration requestTimeout();
+
+        /** Attempts per call, the first included (429, 5xx and network failures are retried). */
+        @WithDefault("4")
+        int maxAttempts();
+
+        /**
+         * Longest time one call may take, retries and rate-limit waits included: a call that would wait longer fails
+         * as rate limited or unavailable, saying after how long to try again, rather than holding a reconcile thread.
+         */
+        @WithDefault("PT30S")
+        Duration callTimeout();
+
+        /** First retry delay; doubled per attempt up to {@link #maxBackoff()}, with jitter. */
+        @WithDefault("PT0.5S")
+        Duration initialBackoff();
+
+        @WithDefault("PT10S")
+        Duration maxBackoff();
+
+        /** Buildkite's limit per organization; the operator paces itself below it. */
+        @WithDefault("200")
+        int organizationRequestsPerMinute();
+
+        /** Buildkite's limit per user, i.e. per API access token: the tighter one for a single operator. */
+        @WithDefault("50")
+        int userRequestsPerMinute();
     }
 }

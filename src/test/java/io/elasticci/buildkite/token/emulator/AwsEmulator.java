@@ -1,14 +1,10 @@
 package io.elasticci.buildkite.token.emulator;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,10 +14,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,7 +35,6 @@ public final class AwsEmulator implements AutoCloseable {
 
     private static final Pattern CREDENTIAL =
             Pattern.compile("Credential=([^/,\\s]+)/(\\d{8})/([^/,\\s]+)/([^/,\\s]+)/aws4_request");
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private record Scope(String accessKeyId, String region, String service) {
     }
@@ -51,9 +42,7 @@ public final class AwsEmulator implements AutoCloseable {
     private record AccountState(KmsState kms, SecretsManagerState secretsManager) {
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final URI endpoint;
+    private final LoopbackServer server;
     private final MutableClock clock;
     private final Faults faults = new Faults();
     private final CallLog calls = new CallLog();
@@ -70,7 +59,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final Map<String, AwsService> services = new LinkedHashMap<>();
     private final Map<String, AutoScalingState> autoScaling = new ConcurrentHashMap<>();
 
-    private AwsEmulator(MutableClock clock) throws IOException {
+    private AwsEmulator(MutableClock clock) {
         this.clock = clock;
         this.iam = new IamDirectory(clock);
         for (AwsService service : List.of(new SecretsManagerService(), new KmsService(), new StsService())) {
@@ -79,16 +68,7 @@ public final class AwsEmulator implements AutoCloseable {
         List.of(new IamService(), new CloudFormationService()).forEach(s -> services.put(s.name(), s));
         accounts.put(ACCESS_KEY, DEFAULT_ACCOUNT);
         List.of(new AutoScalingService(), new Ec2Service()).forEach(s -> services.put(s.name(), s));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "aws-emulator-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
-        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        server = LoopbackServer.start("aws-emulator", this::handle);
     }
 
     /** Starts an emulator on a free port of 127.0.0.1. */
@@ -98,16 +78,12 @@ public final class AwsEmulator implements AutoCloseable {
 
     /** Starts an emulator on a free port of 127.0.0.1 that keeps time by this clock. */
     public static AwsEmulator start(MutableClock clock) {
-        try {
-            return new AwsEmulator(clock);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the AWS emulator", e);
-        }
+        return new AwsEmulator(clock);
     }
 
     /** {@code http://127.0.0.1:PORT}, for {@code endpointOverride}. */
     public URI endpoint() {
-        return endpoint;
+        return server.endpoint();
     }
 
     /** Requests signed with this access key ID act in that account. */
@@ -193,13 +169,7 @@ public final class AwsEmulator implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     /** Issues temporary credentials acting in {@code account} as {@code arn} until {@code expires}. */
@@ -373,6 +343,6 @@ public final class AwsEmulator implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "AwsEmulator[" + endpoint + "]";
+        return "AwsEmulator[" + endpoint() + "]";
     }
 }
