@@ -31,6 +31,15 @@ public final class SecretValue {
         return value.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** SHA-256 of the value, hex: a key for caches (of clients per API token) that must not hold the value. */
+    public String digest() {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Constant-time comparison, so timing says nothing about how much of a value matched. */
     public boolean sameAs(SecretValue other) {
         return other != null && MessageDigest.isEqual(bytes(), other.bytes());

@@ -54,6 +54,12 @@ public record DesiredToken(String secretName, String primaryRegion, List<Desired
     }
 
     /** The same, remembering that a stack's parameter update was started at this generation. */
+    /** The same token whose value this reconcile does, or does not, write (spec.buildkite: only a new token's). */
+    public DesiredToken withValueManaged(boolean managed) {
+        return new DesiredToken(secretName, primaryRegion, regions, tags, owner, expectedAccountId, managed,
+                managePermissions, manageStackParameters, generation, stackUpdateGenerations, claimedStacks, rollout);
+    }
+
     public DesiredToken withStackUpdateStarted(String stackKey) {
         Map<String, Long> updates = new java.util.HashMap<>(stackUpdateGenerations);
         updates.put(stackKey, generation);

@@ -13,6 +13,12 @@ public enum Reason {
     /** The spec has fields this build does not know: observed and planned, nothing changed. */
     UnknownFields(true),
     InvalidSpec(true),
+    /** spec.buildkite: the API access token is missing, or Buildkite refuses it (401/403, or a missing scope). */
+    BuildkiteUnauthorized(true),
+    /** spec.buildkite: Buildkite knows no such organization or cluster (404). */
+    BuildkiteClusterNotFound(true),
+    /** spec.buildkite: Buildkite refused a request as invalid (422), e.g. allowedIpAddresses. */
+    BuildkiteRequestRejected(true),
     AccountMismatch(true),
     SecretClaimed(true),
     SecretNotFound(true),
@@ -39,6 +45,10 @@ public enum Reason {
     CredentialsUnavailable(true),
     // transient
     Throttled(false),
+    /** spec.buildkite: Buildkite's rate limit (per organization or per API token) was reached; retried after its reset. */
+    BuildkiteRateLimited(false),
+    /** spec.buildkite: Buildkite did not answer, or answered 5xx. */
+    BuildkiteUnavailable(false),
     RegionUnavailable(false),
     ReplicationInProgress(false),
     PrincipalNotYetValid(false),

@@ -50,13 +50,25 @@ final class RotationPlanner {
             state = state.inSync(now);
         }
         if (state.complete()) {
-            return Optional.of(state);
+            return Optional.of(state.withRefreshes(followed(state, seen))); // rolled out: only follow the refreshes
         }
         state = state.withRefreshes(refreshes(desired, state, seen, actions, problems));
         if (allLaunchedAfter(seen, state.inSyncAt(), state, problems)) {
             state = state.previousRevocable();
         }
         return Optional.of(state);
+    }
+
+    /** The refreshes status remembers, with their latest status; nothing started, nothing reported. */
+    private static List<RotationState.Refresh> followed(RotationState state, RolloutObservation seen) {
+        List<RotationState.Refresh> followed = new ArrayList<>();
+        for (RotationState.Refresh known : state.refreshes()) {
+            Optional<RefreshDescription> now = seen.fleets().stream().filter(f -> f.key().equals(known.key()))
+                    .flatMap(f -> f.refreshes().stream()).filter(r -> r.id().equals(known.id())).findFirst();
+            followed.add(now.map(r -> new RotationState.Refresh(known.region(), known.stack(), known.group(), r.id(),
+                    r.status(), r.percentComplete(), r.statusReason())).orElse(known));
+        }
+        return followed;
     }
 
     private static boolean servesCurrent(SecretDescription secret, RolloutObservation seen, String region,

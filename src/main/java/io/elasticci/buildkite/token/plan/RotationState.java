@@ -54,6 +54,18 @@ public record RotationState(String versionId, String previousVersionId, Instant 
         return baseline() || revocableVersionIds.contains(previousVersionId);
     }
 
+    /** Auto Scaling's instance refresh statuses after which a refresh changes no more. */
+    static final java.util.Set<String> ENDED = java.util.Set.of("Successful", "Failed", "Cancelled",
+            "RollbackSuccessful", "RollbackFailed");
+
+    /**
+     * Every refresh has ended. The previous version can be revocable (every instance relaunched) before a refresh
+     * reports its end: it is still followed until then, or status would show it running until the next resync.
+     */
+    public boolean refreshesEnded() {
+        return refreshes.stream().allMatch(r -> r.status() == null || ENDED.contains(r.status()));
+    }
+
     public Optional<Refresh> refreshOf(String key) {
         return refreshes.stream().filter(r -> r.key().equals(key)).findFirst();
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentTokenStatus;
+import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteStatus;
 import io.elasticci.buildkite.token.aws.AwsScope;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.DesiredToken;
@@ -65,13 +66,16 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     private final TokenDeletion deletion;
     private final StatusWriter statusWriter;
     private final ReconcileMetrics reconcileMetrics;
+    private final MintedTokens mintedTokens;
 
     @Inject
     public BuildkiteAgentTokenReconciler(OperatorConfig config, Convergence convergence,
             InstallationSettings installation, EventPublisher events, Clock clock, StatementRemovals removals,
             StatusTransitions transitions, OperatorCauses causes, InstalledCrd crd,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String version,
-            TokenDeletion deletion, StatusWriter statusWriter, ReconcileMetrics reconcileMetrics) {
+            TokenDeletion deletion, StatusWriter statusWriter, ReconcileMetrics reconcileMetrics,
+            MintedTokens mintedTokens) {
+        this.mintedTokens = mintedTokens;
         this.reconcileMetrics = reconcileMetrics;
         this.deletion = deletion;
         this.statusWriter = statusWriter;
@@ -129,7 +133,8 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         List<Problem> holds = new ArrayList<>();
         Understanding.unknownFields(asRead, version).ifPresent(holds::add);
         crd.outdated().ifPresent(holds::add);
-        List<String> errors = validator.validate(resource.getMetadata().getNamespace(), spec);
+        List<String> errors = new ArrayList<>(validator.validate(resource.getMetadata().getNamespace(), spec));
+        errors.addAll(BuildkiteSpecValidator.rotateAt(resource.getMetadata().getAnnotations()));
         if (!errors.isEmpty()) {
             holds.add(Problem.secret(Reason.InvalidSpec, null, String.join("; ", errors)));
             return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
@@ -156,6 +161,25 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
                         context.getSecondaryResource(Secret.class));
         boolean readOnly = spec.isDryRun() || !holds.isEmpty();
+        Optional<MintedTokens.Prepared> minting = Optional.empty();
+        if (spec.getBuildkite() != null) {
+            TokenSource.Read apiToken = TokenSource.read(resource.getMetadata().getNamespace(),
+                    spec.getBuildkite().getApiTokenSecretRef().asSecretKeyRef(),
+                    context.getSecondaryResource(Secret.class), "spec.buildkite.apiTokenSecretRef");
+            DesiredToken before = desired;
+            MintedTokens.Prepared prepared = AwsScope.with(AwsPrincipals.of(resource),
+                    () -> mintedTokens.prepare(resource, before, apiToken, versionTokens, !readOnly));
+            if (prepared.problem().isPresent()) {
+                holds.add(prepared.problem().get());
+                causes.observe(holds);
+                return report(resource, StatusAggregator.Outcome.unobserved(generation, StatusAggregator.Mode.NORMAL,
+                        holds));
+            }
+            minting = Optional.of(prepared);
+            // Only a token minted now is written; otherwise the value in AWS is the operator's own, kept as it is.
+            value = new TokenSource.Read(prepared.minted(), Optional.empty());
+            desired = desired.withValueManaged(prepared.minted().isPresent());
+        }
         Convergence.Request request = new Convergence.Request(desired, value, versionTokens,
                 DesiredTokens.previousRoles(resource), readOnly);
         Convergence.Result result = AwsScope.with(AwsPrincipals.of(resource),
@@ -163,11 +187,16 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         result.failure().ifPresent(f -> events.publish(resource, EventReason.ActionFailed, f.message()));
         List<Problem> problems = new ArrayList<>(holds);
         problems.addAll(result.problems());
+        Optional<MintedTokens.Finished> finished = minting.map(prepared -> AwsScope.with(AwsPrincipals.of(resource),
+                () -> mintedTokens.finish(resource, request.desired(), prepared, result, !readOnly)));
+        finished.ifPresent(f -> problems.addAll(f.problems()));
         causes.observe(problems);
+        Optional<java.time.Instant> wakeAt = minting.flatMap(MintedTokens.Prepared::nextRotation);
         return report(resource, new StatusAggregator.Outcome(generation,
                 readOnly ? StatusAggregator.Mode.DRY_RUN : StatusAggregator.Mode.NORMAL,
                 Optional.of(result.desired()),
-                result.snapshot(), result.shown(), result.pending(), problems, result.rotation()));
+                result.snapshot(), result.shown(), result.pending(), problems, result.rotation()),
+                finished.map(MintedTokens.Finished::status), wakeAt);
     }
 
     /** The resource was deleted: its finalizer stays until what it made in AWS is gone (deletionPolicy). */
@@ -180,10 +209,26 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
 
     private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource,
             StatusAggregator.Outcome outcome) {
+        return report(resource, outcome, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param buildkite the Buildkite side (spec.buildkite), else the previous status's is kept
+     * @param wakeAt when a scheduled token is due: the resource is looked at then at the latest
+     */
+    private UpdateControl<BuildkiteAgentToken> report(BuildkiteAgentToken resource, StatusAggregator.Outcome outcome,
+            Optional<BuildkiteStatus> buildkite, Optional<java.time.Instant> wakeAt) {
         BuildkiteAgentTokenStatus previous = resource.getStatus();
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome, previous, clock.instant());
+        status.buildkite = buildkite.orElse(previous == null || resource.getSpec() == null
+                || resource.getSpec().getBuildkite() == null ? null : previous.buildkite);
         transitions.announce(resource, previous, status);
         Optional<Duration> requeue = Requeue.after(outcome, config);
+        if (requeue.isPresent() && wakeAt.isPresent()) {
+            Duration untilDue = Duration.between(clock.instant(), wakeAt.get());
+            requeue = Optional.of(untilDue.isNegative() ? Duration.ZERO
+                    : untilDue.compareTo(requeue.get()) < 0 ? untilDue : requeue.get());
+        }
         if (!JSON.valueToTree(status).equals(previous == null ? null : JSON.valueToTree(previous))) {
             statusWriter.write(resource, status); // on the fresh object: a concurrent change never drops it
         }

@@ -74,6 +74,7 @@ public final class SpecValidator {
         validateRotation(spec, errors);
         validateDeletion(spec, errors);
         validateAws(spec.getAws(), errors);
+        BuildkiteSpecValidator.validate(spec, errors);
         return errors;
     }
 

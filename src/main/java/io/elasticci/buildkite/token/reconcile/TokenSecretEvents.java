@@ -11,7 +11,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
-/** Watches the Kubernetes Secrets that tokenSecretRefs name, so a changed value is pushed promptly. */
+/**
+ * Watches the Kubernetes Secrets resources name (tokenSecretRef, or spec.buildkite.apiTokenSecretRef: at most one per
+ * resource, the two exclude each other), so a changed or created value is acted on promptly.
+ */
 final class TokenSecretEvents {
 
     static final String INDEX = "tokenSecretRef";
@@ -20,14 +23,11 @@ final class TokenSecretEvents {
     }
 
     static InformerEventSource<Secret, BuildkiteAgentToken> create(EventSourceContext<BuildkiteAgentToken> context) {
-        context.getPrimaryCache().addIndexer(INDEX, token -> token.getSpec() == null
-                || token.getSpec().getTokenSecretRef() == null ? java.util.List.of()
-                        : java.util.List.of(key(token.getMetadata().getNamespace(),
-                                token.getSpec().getTokenSecretRef().getName())));
-        PrimaryToSecondaryMapper<BuildkiteAgentToken> toSecret = token -> token.getSpec() == null
-                || token.getSpec().getTokenSecretRef() == null ? Set.of()
-                        : Set.of(new ResourceID(token.getSpec().getTokenSecretRef().getName(),
-                                token.getMetadata().getNamespace()));
+        context.getPrimaryCache().addIndexer(INDEX, token -> secretName(token)
+                .map(name -> java.util.List.of(key(token.getMetadata().getNamespace(), name)))
+                .orElse(java.util.List.of()));
+        PrimaryToSecondaryMapper<BuildkiteAgentToken> toSecret = token -> secretName(token)
+                .map(name -> Set.of(new ResourceID(name, token.getMetadata().getNamespace()))).orElse(Set.of());
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, BuildkiteAgentToken.class)
                 .withNamespacesInheritedFromController()
                 .withPrimaryToSecondaryMapper(toSecret)
@@ -35,6 +35,19 @@ final class TokenSecretEvents {
                         .byIndex(INDEX, key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build(), context);
+    }
+
+    /** The one Kubernetes Secret the resource reads, if any. */
+    static java.util.Optional<String> secretName(BuildkiteAgentToken token) {
+        var spec = token.getSpec();
+        if (spec == null) {
+            return java.util.Optional.empty();
+        }
+        if (spec.getTokenSecretRef() != null) {
+            return java.util.Optional.ofNullable(spec.getTokenSecretRef().getName());
+        }
+        return java.util.Optional.ofNullable(spec.getBuildkite()).map(b -> b.getApiTokenSecretRef())
+                .map(ref -> ref.getName());
     }
 
     private static String key(String namespace, String name) {

@@ -29,9 +29,15 @@ class CrdCelRulesTest {
     private static final String TAG_LENGTHS = "tag keys are at most 128 characters and values at most 256";
 
     /** Rules in the CRD today; a new rule needs cases below and this number raised. */
-    private static final int RULE_COUNT = 9;
+    private static final int RULE_COUNT = 12;
     private static final String RETAIN_GRANTS = "retainGrants applies to deletionPolicy Retain only";
     private static final String RECOVERY_WINDOW = "recoveryWindowInDays applies to deletionPolicy Delete only";
+    private static final String BUILDKITE_SECRET = "buildkite and tokenSecretRef are mutually exclusive: the value "
+            + "comes from one or the other";
+    private static final String BUILDKITE_AUTOMATIC = "buildkite and rotation.automatic are mutually exclusive: the "
+            + "value comes from one or the other";
+    private static final String EXPIRY_OUTLIVES = "tokenExpiresAfter must be longer than rotateEvery: a token must "
+            + "outlive its successor's rollout";
     private static final String AUTOMATIC_EXCLUSIVE = "rotation.automatic and tokenSecretRef are mutually exclusive: "
             + "the value comes from one or the other";
 
@@ -116,6 +122,31 @@ class CrdCelRulesTest {
         cases.add(new Case("spec", AUTOMATIC_EXCLUSIVE, "both",
                 with(with(spec("us-east-1", "us-east-1"), "tokenSecretRef", ref), "rotation",
                         Map.of("automatic", automatic)), null, false));
+
+        // spec.buildkite: the value comes from Buildkite, so no other source
+        Map<String, Object> buildkite = Map.of("organization", "acme", "clusterId",
+                "4d2ac7c4-65a5-4a3e-9f7e-0c3b1e1f2a10", "apiTokenSecretRef", Map.of("name", "buildkite-api"));
+        cases.add(new Case("spec", BUILDKITE_SECRET, "buildkite alone",
+                with(spec("us-east-1", "us-east-1"), "buildkite", buildkite), null, true));
+        cases.add(new Case("spec", BUILDKITE_SECRET, "buildkite with tokenSecretRef",
+                with(with(spec("us-east-1", "us-east-1"), "buildkite", buildkite), "tokenSecretRef", ref), null,
+                false));
+        cases.add(new Case("spec", BUILDKITE_AUTOMATIC, "buildkite with rotation settings",
+                with(with(spec("us-east-1", "us-east-1"), "buildkite", buildkite), "rotation",
+                        Map.of("refreshInstances", true)), null, true));
+        cases.add(new Case("spec", BUILDKITE_AUTOMATIC, "buildkite with automatic rotation",
+                with(with(spec("us-east-1", "us-east-1"), "buildkite", buildkite), "rotation",
+                        Map.of("automatic", automatic)), null, false));
+        cases.add(new Case("spec.buildkite", EXPIRY_OUTLIVES, "no expiry", Map.of("rotateEvery", "720h"), null,
+                true));
+        cases.add(new Case("spec.buildkite", EXPIRY_OUTLIVES, "expiry after the next rotation",
+                Map.of("rotateEvery", "720h", "tokenExpiresAfter", "1000h"), null, true));
+        cases.add(new Case("spec.buildkite", EXPIRY_OUTLIVES, "expiry in mixed units, later",
+                Map.of("rotateEvery", "24h", "tokenExpiresAfter", "24h30m"), null, true));
+        cases.add(new Case("spec.buildkite", EXPIRY_OUTLIVES, "expiry before the next rotation",
+                Map.of("rotateEvery", "720h", "tokenExpiresAfter", "100h"), null, false));
+        cases.add(new Case("spec.buildkite", EXPIRY_OUTLIVES, "expiry equal to the rotation",
+                Map.of("rotateEvery", "90m", "tokenExpiresAfter", "1h30m"), null, false));
 
         // deletion settings
         Map<String, Object> plain = spec("us-east-1", "us-east-1");

@@ -118,7 +118,8 @@ class ReadmeCommandsTest {
                 }
             }
             if (words.get(1).equals("annotate")) {
-                assertThat(command).contains(BuildkiteAgentToken.REQUESTED_AT_ANNOTATION + "=");
+                assertThat(command).containsAnyOf(BuildkiteAgentToken.REQUESTED_AT_ANNOTATION + "=",
+                        BuildkiteAgentToken.ROTATE_AT_ANNOTATION + "=");
             }
         }
     }

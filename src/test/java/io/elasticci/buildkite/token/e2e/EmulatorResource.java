@@ -2,6 +2,7 @@ package io.elasticci.buildkite.token.e2e;
 
 import java.util.Map;
 
+import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -12,6 +13,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
 
     private static AwsEmulator emulator;
+    private static BuildkiteEmulator buildkite;
 
     public static synchronized AwsEmulator emulator() {
         if (emulator == null) {
@@ -25,10 +27,19 @@ public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
         return emulator;
     }
 
+    /** Buildkite's API, on the AWS emulator's clock: one time for both. */
+    public static synchronized BuildkiteEmulator buildkite() {
+        if (buildkite == null) {
+            buildkite = BuildkiteEmulator.start(emulator().clock());
+        }
+        return buildkite;
+    }
+
     @Override
     public Map<String, String> start() {
         emulator();
         return Map.of(
+                "bkat.buildkite.base-url", buildkite().endpoint().toString(),
                 "bkat.cluster-id", "test-cluster",
                 "bkat.progress-interval", "PT0.5S",
                 "bkat.transient-retry-interval", "PT1S",

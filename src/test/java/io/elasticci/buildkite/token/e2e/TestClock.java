@@ -20,4 +20,13 @@ public class TestClock {
     Clock emulatorClock() {
         return EmulatorResource.emulator().clock();
     }
+
+    /** Waits (Buildkite's rate limits, backoff) move that clock instead of sleeping: a clock that stands still never ends them. */
+    @Produces
+    @Singleton
+    @Alternative
+    @Priority(1)
+    io.elasticci.buildkite.token.buildkite.Sleeper emulatorSleeper() {
+        return duration -> EmulatorResource.emulator().clock().advance(duration);
+    }
 }

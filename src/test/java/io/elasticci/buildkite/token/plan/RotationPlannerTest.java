@@ -188,6 +188,25 @@ class RotationPlannerTest {
     }
 
     @Test
+    void aRefreshStillRunningAfterTheRolloutIsCompleteIsFollowedNotRestarted() {
+        RotationState.Refresh running = new RotationState.Refresh(EAST, "ci", "ci-asg", "r-2", "InProgress", 50,
+                "warming up");
+        Optional<RotationState> done = Optional.of(new RotationState(TOKEN, OLD, T0, T0, List.of(running),
+                List.of(OLD)));
+        assertThat(done.get().refreshesEnded()).isFalse();
+
+        Plan plan = plan(desired(done, true, Optional.empty()), seen(T1, TOKEN, fleet(List.of(
+                refresh("r-2", "Successful", T0.plusSeconds(5))), instance("i-2", T0.plusSeconds(60), false))));
+
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.rotation().orElseThrow().refreshes()).extracting(RotationState.Refresh::status)
+                .containsExactly("Successful");
+        assertThat(plan.rotation().orElseThrow().refreshesEnded()).isTrue();
+        assertThat(plan.rotation().orElseThrow().revocableVersionIds()).containsExactly(OLD);
+    }
+
+    @Test
     void automaticRotationIsConfiguredWhenItDiffers() {
         Plan plan = plan(desired(Optional.empty(), true,
                 Optional.of("arn:aws:lambda:us-east-1:123456789012:function:rotate")),

@@ -46,6 +46,67 @@ class SpecValidatorTest {
         return spec;
     }
 
+    /** A valid spec minting its token in Buildkite. */
+    static BuildkiteAgentTokenSpec minted(Consumer<io.elasticci.buildkite.token.api.v1alpha1.BuildkiteSpec> change) {
+        BuildkiteAgentTokenSpec spec = valid();
+        spec.setTokenSecretRef(null);
+        var buildkite = new io.elasticci.buildkite.token.api.v1alpha1.BuildkiteSpec();
+        buildkite.setOrganization("acme");
+        buildkite.setClusterId("4d2ac7c4-65a5-4a3e-9f7e-0c3b1e1f2a10");
+        buildkite.setApiTokenSecretRef(new io.elasticci.buildkite.token.api.v1alpha1.ApiTokenSecretRef("bk-api", null));
+        buildkite.setRotateEvery("720h");
+        buildkite.setTokenExpiresAfter("1000h");
+        buildkite.setAllowedIpAddresses("10.0.0.0/8 192.168.0.0/16");
+        change.accept(buildkite);
+        spec.setBuildkite(buildkite);
+        return spec;
+    }
+
+    static Stream<Arguments> invalidBuildkite() {
+        return Stream.of(
+                Arguments.of("organization not a slug", minted(b -> b.setOrganization("Acme Inc")),
+                        "spec.buildkite.organization"),
+                Arguments.of("cluster not a UUID", minted(b -> b.setClusterId("cluster-1")), "spec.buildkite.clusterId"),
+                Arguments.of("no API token Secret", minted(b -> b.setApiTokenSecretRef(null)),
+                        "spec.buildkite.apiTokenSecretRef.name"),
+                Arguments.of("rotateEvery in days", minted(b -> b.setRotateEvery("30d")), "spec.buildkite.rotateEvery"),
+                Arguments.of("rotateEvery under an hour", minted(b -> b.setRotateEvery("30m")),
+                        "spec.buildkite.rotateEvery: at least 1h"),
+                Arguments.of("expiry before the next rotation", minted(b -> b.setTokenExpiresAfter("100h")),
+                        "spec.buildkite.tokenExpiresAfter: must be longer than rotateEvery"),
+                Arguments.of("CIDRs as a list", minted(b -> b.setAllowedIpAddresses("10.0.0.0/8,192.168.0.0/16")),
+                        "spec.buildkite.allowedIpAddresses"),
+                Arguments.of("with tokenSecretRef", withSecretRef(minted(b -> { })),
+                        "spec.buildkite: mutually exclusive with spec.tokenSecretRef"));
+    }
+
+    private static BuildkiteAgentTokenSpec withSecretRef(BuildkiteAgentTokenSpec spec) {
+        spec.setTokenSecretRef(new SecretKeyRef("buildkite-agent-token", "token"));
+        return spec;
+    }
+
+    @Test
+    void acceptsAMintedTokenSpec() {
+        assertThat(new SpecValidator(Optional.empty(), Optional.empty()).validate("ns", minted(b -> { }))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidBuildkite")
+    void rejectsABuildkiteSpecNamingTheField(String name, BuildkiteAgentTokenSpec spec, String expected) {
+        assertThat(new SpecValidator(Optional.empty(), Optional.empty()).validate("ns", spec))
+                .anyMatch(e -> e.contains(expected));
+    }
+
+    @Test
+    void rotateAtMustBeATime() {
+        String key = io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken.ROTATE_AT_ANNOTATION;
+        assertThat(BuildkiteSpecValidator.rotateAt(Map.of(key, "2026-12-03T17:00:00Z"))).isEmpty();
+        assertThat(BuildkiteSpecValidator.rotateAt(Map.of(key, "2026-12-03T17:00:00+01:00"))).isEmpty();
+        assertThat(BuildkiteSpecValidator.rotateAt(null)).isEmpty();
+        assertThat(BuildkiteSpecValidator.rotateAt(Map.of(key, "now"))).singleElement().asString()
+                .contains("RFC 3339");
+    }
+
     static Stream<Arguments> invalid() {
         return Stream.of(
                 bad("secretName missing", s -> s.setSecretName(null), "spec.secretName: required"),

@@ -32,6 +32,8 @@ public class BuildkiteAgentToken extends CustomResource<BuildkiteAgentTokenSpec,
     public static final String VERSION = "v1alpha1";
     /** Any new value forces a reconcile now. */
     public static final String REQUESTED_AT_ANNOTATION = GROUP + "/requested-at";
+    /** With spec.buildkite: an RFC 3339 time; a new token is minted when the current version is older. */
+    public static final String ROTATE_AT_ANNOTATION = GROUP + "/rotate-at";
     /** Tag on the secret naming the resource that owns it. */
     public static final String OWNER_TAG = GROUP + "/owner";
     /** Tag on the secret listing the spec tag keys the operator set, so a key dropped from the spec is removed. */

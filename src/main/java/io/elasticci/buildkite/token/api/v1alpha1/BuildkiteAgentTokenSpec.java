@@ -23,6 +23,10 @@ import io.fabric8.generator.annotation.ValidationRule;
         message = "regions must list primaryRegion exactly once")
 @ValidationRule(value = "!(has(self.tokenSecretRef) && has(self.rotation) && has(self.rotation.automatic))",
         message = "rotation.automatic and tokenSecretRef are mutually exclusive: the value comes from one or the other")
+@ValidationRule(value = "!(has(self.buildkite) && has(self.tokenSecretRef))",
+        message = "buildkite and tokenSecretRef are mutually exclusive: the value comes from one or the other")
+@ValidationRule(value = "!(has(self.buildkite) && has(self.rotation) && has(self.rotation.automatic))",
+        message = "buildkite and rotation.automatic are mutually exclusive: the value comes from one or the other")
 @ValidationRule(value = "!(has(self.retainGrants) && self.retainGrants && has(self.deletionPolicy) "
         + "&& self.deletionPolicy == 'Delete')", message = "retainGrants applies to deletionPolicy Retain only")
 @ValidationRule(value = "!has(self.recoveryWindowInDays) || (has(self.deletionPolicy) && self.deletionPolicy == 'Delete')",
@@ -115,6 +119,11 @@ public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
             + "the secret over; only the owner tag is removed. Default false.")
     private Boolean retainGrants;
 
+    @JsonPropertyDescription("Tokens minted in Buildkite by the operator: it creates a cluster agent token, writes it "
+            + "as the new version, rolls it out and revokes the old one once no running instance can hold it. "
+            + "Excludes tokenSecretRef and rotation.automatic.")
+    private BuildkiteSpec buildkite;
+
     public AwsAccessSpec getAws() {
         return aws;
     }
@@ -137,6 +146,14 @@ public class BuildkiteAgentTokenSpec implements CarriesReadNotes {
 
     public void setRecoveryWindowInDays(Integer recoveryWindowInDays) {
         this.recoveryWindowInDays = recoveryWindowInDays;
+    }
+
+    public BuildkiteSpec getBuildkite() {
+        return buildkite;
+    }
+
+    public void setBuildkite(BuildkiteSpec buildkite) {
+        this.buildkite = buildkite;
     }
 
     public Boolean getRetainGrants() {

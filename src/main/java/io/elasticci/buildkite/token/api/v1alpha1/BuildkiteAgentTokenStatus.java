@@ -40,6 +40,9 @@ public class BuildkiteAgentTokenStatus implements CarriesReadNotes {
     @JsonPropertyDescription("The rollout of the current version: replica sync, instance refreshes, revocable versions.")
     public RotationStatus rotation;
 
+    @JsonPropertyDescription("With spec.buildkite: the tokens minted in Buildkite and the secret versions holding them.")
+    public BuildkiteStatus buildkite;
+
     @JsonPropertyDescription("What the last reconcile did, or would do when dryRun is set. At most 50 entries.")
     public List<PlanEntry> plan = new ArrayList<>();
 

@@ -33,6 +33,12 @@ public enum EventReason {
     InstanceRefreshStarted(false),
     /** A version no running instance can hold any more: it may be revoked in Buildkite. */
     VersionRevocable(false),
+    /** spec.buildkite: a cluster agent token was minted for a new version. */
+    BuildkiteTokenCreated(false),
+    /** spec.buildkite: a token whose version is revocable was revoked in Buildkite. */
+    BuildkiteTokenRevoked(false),
+    /** spec.buildkite: a token minted but never written (the operator stopped in between) was revoked. */
+    OrphanTokenRevoked(true),
     /** The resource became Stalled; the Event's message says why. */
     ReconcileStalled(true),
     /** An AWS call failed; the Event's message says which. */

@@ -44,7 +44,8 @@ public class RolloutObserver {
         Optional<String> current = secret.filter(s -> !s.isReplica()).flatMap(SecretDescription::currentVersionId);
         Optional<RotationState> previous = desired.rollout().previous();
         boolean settled = current.isEmpty() || previous.isEmpty()
-                || previous.get().versionId().equals(current.get()) && previous.get().complete();
+                || previous.get().versionId().equals(current.get()) && previous.get().complete()
+                        && previous.get().refreshesEnded();
         if (settled) {
             return RolloutObservation.notObserved(clock.instant());
         }

@@ -26,9 +26,14 @@ public final class TokenSource {
     }
 
     public static Read read(String namespace, SecretKeyRef ref, Optional<Secret> secret) {
+        return read(namespace, ref, secret, "spec.tokenSecretRef");
+    }
+
+    /** @param field the spec field that names the Secret, for the message */
+    public static Read read(String namespace, SecretKeyRef ref, Optional<Secret> secret, String field) {
         String where = "Secret " + namespace + "/" + ref.getName();
         if (secret.isEmpty()) {
-            return Read.missing(where + " named by spec.tokenSecretRef does not exist");
+            return Read.missing(where + " named by " + field + " does not exist");
         }
         Secret s = secret.get();
         String key = ref.getKey() == null ? "token" : ref.getKey();

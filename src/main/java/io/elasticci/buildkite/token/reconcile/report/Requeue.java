@@ -25,13 +25,17 @@ public final class Requeue {
         if (outcome.mode() != StatusAggregator.Mode.DRY_RUN && !outcome.pending().isEmpty()) {
             delay = min(delay, config.progressInterval());
         }
+        if (refreshRunning(outcome)) {
+            // see RotationState.refreshesEnded
+            delay = min(delay, config.progressInterval());
+        }
         for (Problem problem : outcome.problems()) {
             delay = min(delay, switch (problem.reason()) {
                 // Fixed outside the spec (IAM, the operator's own deployment, another resource's deletion): nothing
                 // notifies this resource, so look slowly.
-                case AccessDenied, CredentialsUnavailable, OperatorMisconfigured, SecretClaimed ->
+                case AccessDenied, CredentialsUnavailable, OperatorMisconfigured, SecretClaimed, BuildkiteUnauthorized ->
                     config.accessDeniedRetryInterval();
-                case Throttled, RegionUnavailable -> config.transientRetryInterval();
+                case Throttled, RegionUnavailable, BuildkiteUnavailable -> config.transientRetryInterval();
                 case CRDOutdated -> config.crdCheckInterval(); // healed by applying the CRD: look when it is checked
 
                 // Something is in motion in AWS (replication, IAM propagation, a stack update, a refresh).
@@ -39,6 +43,10 @@ public final class Requeue {
             });
         }
         return Optional.of(delay);
+    }
+
+    private static boolean refreshRunning(StatusAggregator.Outcome outcome) {
+        return outcome.rotation().map(r -> !r.refreshesEnded()).orElse(false);
     }
 
     private static Duration min(Duration a, Duration b) {

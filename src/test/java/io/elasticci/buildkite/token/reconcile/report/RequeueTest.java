@@ -41,7 +41,31 @@ class RequeueTest {
                 Arguments.of("other terminal: the resync", List.of(Reason.StackNotFound),
                         Optional.of(Duration.ofMinutes(10))),
                 Arguments.of("unknown fields: the resync", List.of(Reason.UnknownFields),
-                        Optional.of(Duration.ofMinutes(10))));
+                        Optional.of(Duration.ofMinutes(10))),
+                Arguments.of("Buildkite refuses the API token: slowly", List.of(Reason.BuildkiteUnauthorized),
+                        Optional.of(Duration.ofMinutes(5))),
+                Arguments.of("Buildkite unavailable: soon", List.of(Reason.BuildkiteUnavailable),
+                        Optional.of(Duration.ofSeconds(30))),
+                Arguments.of("Buildkite rate limit: in motion", List.of(Reason.BuildkiteRateLimited),
+                        Optional.of(Duration.ofSeconds(10))));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRefreshStillRunningIsFollowedAfterTheOldVersionIsRevocable() {
+        var running = new io.elasticci.buildkite.token.plan.RotationState("v2", "v1", java.time.Instant.EPOCH,
+                java.time.Instant.EPOCH, List.of(new io.elasticci.buildkite.token.plan.RotationState.Refresh("us-east-1",
+                        "ci", "group", "r-1", "InProgress", 50, "warming up")), List.of("v1"));
+        var done = new io.elasticci.buildkite.token.plan.RotationState("v2", "v1", java.time.Instant.EPOCH,
+                java.time.Instant.EPOCH, List.of(new io.elasticci.buildkite.token.plan.RotationState.Refresh("us-east-1",
+                        "ci", "group", "r-1", "Successful", 100, null)), List.of("v1"));
+
+        assertThat(Requeue.after(outcome(running), CONFIG)).hasValue(Duration.ofSeconds(10));
+        assertThat(Requeue.after(outcome(done), CONFIG)).hasValue(Duration.ofMinutes(10));
+    }
+
+    private static StatusAggregator.Outcome outcome(io.elasticci.buildkite.token.plan.RotationState rotation) {
+        return new StatusAggregator.Outcome(1, StatusAggregator.Mode.NORMAL, Optional.empty(), Optional.empty(),
+                List.of(), List.of(), List.of(), Optional.of(rotation));
     }
 
     @ParameterizedTest(name = "{0}")
