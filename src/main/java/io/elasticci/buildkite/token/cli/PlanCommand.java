@@ -29,6 +29,8 @@ public final class PlanCommand {
     static final String VALUE_NOT_COMPARED = "the token value is not compared: the plan command never reads "
             + "Kubernetes Secrets or secret values";
     private static final String UNKNOWN_CLUSTER = "<cluster>";
+    static final String MINTED_NOT_CHECKED = "spec.buildkite: the value is minted in Buildkite; the plan command never "
+            + "calls Buildkite, so rotations that are due and revocations are not shown";
 
     private PlanCommand() {
     }
@@ -93,6 +95,11 @@ public final class PlanCommand {
                     return found.orElse(UNKNOWN_CLUSTER);
                 });
                 DesiredToken desired = DesiredTokens.of(resource, cluster, all);
+                if (resource.getSpec().getBuildkite() != null) {
+                    // the operator would mint the first token; later ones depend on Buildkite, never called here
+                    desired = desired.withValueManaged(true);
+                    notes.add(MINTED_NOT_CHECKED);
+                }
                 return planned(source, resource, desired, observer.observe(desired), notes);
             });
         } catch (AwsFailure e) {
@@ -104,8 +111,10 @@ public final class PlanCommand {
     private static TokenPlan planned(String source, BuildkiteAgentToken resource, DesiredToken desired,
             Snapshot observed, List<String> notes) {
         Snapshot snapshot = observed;
-        if (desired.valueManaged()) {
+        if (desired.valueManaged() && resource.getSpec().getBuildkite() == null) {
             notes.add(VALUE_NOT_COMPARED);
+        }
+        if (desired.valueManaged()) {
             snapshot = observed.withValue(Optional.of(observed.secret().isPresent()
                     ? new ValueObservation("", true, Optional.empty())
                     : ValueObservation.forNewSecret("")));

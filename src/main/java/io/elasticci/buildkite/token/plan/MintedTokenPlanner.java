@@ -18,16 +18,28 @@ public final class MintedTokenPlanner {
     public enum MintReason {
         /** The secret does not exist yet. */
         INITIAL,
-        /** The rotate-at annotation names a time after the current version was written. */
+        /** The rotate-at annotation names a time after the current version was written, not served yet. */
         REQUESTED,
         /** rotateEvery has passed since the current version was written, and the last rollout is over. */
         SCHEDULED
     }
 
-    /** What the decision to mint looks at. */
+    /**
+     * What the decision to mint looks at.
+     *
+     * @param currentRotationId the rotation ID of the token the current version holds, if the operator minted it
+     */
     public record MintInputs(boolean secretExists, Optional<Instant> currentVersionCreated,
             Optional<RotationState> rollout, Optional<String> currentVersionId, Optional<Duration> rotateEvery,
-            Optional<Instant> rotateAt, Instant now) {
+            Optional<Instant> rotateAt, Optional<String> currentRotationId, Instant now) {
+    }
+
+    /**
+     * The rotation ID of a token minted on request: derived from the request, so the token that served it says so
+     * and the same request never mints twice, whatever the clocks say.
+     */
+    public static String requestedRotationId(Instant rotateAt) {
+        return "r" + rotateAt.getEpochSecond();
     }
 
     /** A token to revoke, and why. */
@@ -51,7 +63,8 @@ public final class MintedTokenPlanner {
             return Optional.empty(); // no current version to compare with: look again later
         }
         Instant written = in.currentVersionCreated().get();
-        if (in.rotateAt().filter(at -> at.isAfter(written) && !at.isAfter(in.now())).isPresent()) {
+        if (in.rotateAt().filter(at -> at.isAfter(written)
+                && !in.currentRotationId().equals(Optional.of(requestedRotationId(at)))).isPresent()) {
             return Optional.of(MintReason.REQUESTED);
         }
         boolean rolledOut = in.rollout().map(r -> in.currentVersionId().map(r.versionId()::equals).orElse(false)

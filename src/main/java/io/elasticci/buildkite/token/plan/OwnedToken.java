@@ -8,5 +8,6 @@ import java.util.Optional;
  *
  * @param versionId the secret version holding its value; empty when the operator stopped before naming it
  */
-public record OwnedToken(String id, Optional<String> versionId, Instant createdAt, Optional<Instant> expiresAt) {
+public record OwnedToken(String id, String rotationId, Optional<String> versionId, Instant createdAt,
+        Optional<Instant> expiresAt) {
 }

@@ -101,13 +101,17 @@ public class MintedTokens {
             Optional<String> current = secret.filter(s -> !s.isReplica()).flatMap(SecretDescription::currentVersionId);
             Optional<Instant> created = current.flatMap(v -> secrets.versionCreated(desired.primaryRegion(),
                     secret.get().arn(), v));
+            Optional<String> currentRotation = tokens.stream().filter(t -> current.isPresent()
+                    && t.versionId().equals(current)).map(OwnedToken::rotationId).findFirst();
             MintedTokenPlanner.MintInputs inputs = new MintedTokenPlanner.MintInputs(secret.isPresent(), created,
                     desired.rollout().previous(), current, Optional.ofNullable(Durations.parse(spec.getRotateEvery())),
-                    rotateAt(resource), clock.instant());
+                    rotateAt(resource), currentRotation, clock.instant());
             Optional<MintReason> due = MintedTokenPlanner.mintDue(inputs);
             Session session = new Session(api, cluster, tokens);
-            Optional<SecretValue> minted = due.filter(reason -> mayMint)
-                    .map(reason -> mint(resource, desired, session, versionTokens, reason));
+            Optional<SecretValue> minted = due.filter(reason -> mayMint).map(reason -> mint(resource, desired, session,
+                    versionTokens, reason, reason == MintReason.REQUESTED
+                            ? MintedTokenPlanner.requestedRotationId(rotateAt(resource).orElseThrow())
+                            : randomRotationId()));
             return new Prepared(Optional.of(session), minted, MintedTokenPlanner.nextRotation(inputs),
                     Optional.empty());
         } catch (BuildkiteFailure failure) {
@@ -118,13 +122,16 @@ public class MintedTokens {
     }
 
     /** Mints a token, names in its description the version that will hold it, then hands its value back. */
-    private SecretValue mint(BuildkiteAgentToken resource, DesiredToken desired, Session session,
-            VersionTokens versionTokens, MintReason reason) {
-        BuildkiteSpec spec = resource.getSpec().getBuildkite();
-        String name = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    private static String randomRotationId() {
         byte[] id = new byte[4];
         RANDOM.nextBytes(id);
-        String rotationId = HexFormat.of().formatHex(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+    private SecretValue mint(BuildkiteAgentToken resource, DesiredToken desired, Session session,
+            VersionTokens versionTokens, MintReason reason, String rotationId) {
+        BuildkiteSpec spec = resource.getSpec().getBuildkite();
+        String name = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
         TokenRequest request = TokenRequest.described(TokenDescriptions.pending(name, desired.owner(), rotationId));
         TokenRequest withExpiry = Optional.ofNullable(Durations.parse(spec.getTokenExpiresAfter()))
                 .map(after -> request.expiringAt(clock.instant().plus(after))).orElse(request);
@@ -135,7 +142,7 @@ public class MintedTokens {
         // Until this description names the version, the token is an orphan to the next reconcile: revoked.
         session.api().updateDescription(session.cluster(), minted.token().id(),
                 TokenDescriptions.written(name, desired.owner(), rotationId, versionId));
-        session.tokens().add(0, new OwnedToken(minted.token().id(), Optional.of(versionId),
+        session.tokens().add(0, new OwnedToken(minted.token().id(), rotationId, Optional.of(versionId),
                 minted.token().createdAt(), Optional.ofNullable(minted.token().expiresAt())));
         events.publish(resource, EventReason.BuildkiteTokenCreated, "token " + minted.token().id() + " minted for version "
                 + versionId + " (" + reason.name().toLowerCase() + ")");
@@ -194,7 +201,8 @@ public class MintedTokens {
         List<OwnedToken> owned = new ArrayList<>();
         for (ClusterToken token : listed) {
             TokenDescriptions.parse(token.description(), owner).ifPresent(parsed -> owned.add(new OwnedToken(
-                    token.id(), parsed.versionId(), token.createdAt(), Optional.ofNullable(token.expiresAt()))));
+                    token.id(), parsed.rotationId(), parsed.versionId(), token.createdAt(),
+                    Optional.ofNullable(token.expiresAt()))));
         }
         owned.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
         return owned;

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
+import io.elasticci.buildkite.token.buildkite.emulator.ApiAccess;
+import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CloudFormationState;
 import io.elasticci.buildkite.token.emulator.KmsState;
@@ -68,7 +71,7 @@ public final class ExampleWorld {
                     createStack(aws, token, region, stack, out);
                 }
             }
-            if (token.getSpec().getTokenSecretRef() == null) {
+            if (token.getSpec().getTokenSecretRef() == null && token.getSpec().getBuildkite() == null) {
                 aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).createSecret(token.getSpec().getPrimaryRegion(),
                         token.getSpec().getSecretName(), "bkua_demo_existing_token", null, Map.of("team", "legacy"));
                 out.printf("emulator: created existing secret %s in %s for %s to adopt%n",
@@ -102,5 +105,26 @@ public final class ExampleWorld {
         }
         var created = stack.create();
         out.printf("emulator: created %s stack %s in %s%n", created.shape(), name, region.getRegion());
+    }
+
+    /** What the examples expect of Buildkite: their clusters, and their API access tokens granted on them. */
+    public static void prepareBuildkite(BuildkiteEmulator buildkite, List<HasMetadata> objects, PrintStream out) {
+        for (HasMetadata object : objects) {
+            if (!(object instanceof BuildkiteAgentToken token) || token.getSpec().getBuildkite() == null) {
+                continue;
+            }
+            var spec = token.getSpec().getBuildkite();
+            String apiToken = objects.stream().filter(o -> o instanceof Secret)
+                    .map(o -> (Secret) o)
+                    .filter(s -> s.getMetadata().getName().equals(spec.getApiTokenSecretRef().getName())
+                            && s.getMetadata().getNamespace().equals(token.getMetadata().getNamespace()))
+                    .map(s -> s.getStringData().get("token")).findFirst().orElseThrow();
+            buildkite.tokens().addCluster(spec.getOrganization(), spec.getClusterId());
+            buildkite.access().grant(apiToken, new ApiAccess.Caller("demo", Set.of(spec.getOrganization()),
+                    Set.of(ApiAccess.READ_CLUSTERS, ApiAccess.WRITE_CLUSTERS)));
+            out.printf("buildkite emulator: cluster %s of %s, API token of Secret %s/%s granted%n",
+                    spec.getClusterId(), spec.getOrganization(), token.getMetadata().getNamespace(),
+                    spec.getApiTokenSecretRef().getName());
+        }
     }
 }

@@ -48,6 +48,7 @@ class LocalDemo {
         OUT.println("operator: java -jar target/quarkus-app/quarkus-run.jar (its log: target/quarkus.log)");
         List<HasMetadata> objects = ExampleWorld.load(EXAMPLES);
         ExampleWorld.prepareAws(aws, objects, OUT);
+        ExampleWorld.prepareBuildkite(PackagedOperatorEnvironment.buildkite(), objects, OUT);
         for (HasMetadata object : objects) {
             String namespace = object.getMetadata().getNamespace();
             if (client().namespaces().withName(namespace).get() == null) {
@@ -71,6 +72,7 @@ class LocalDemo {
         }
         printStackAccess(aws);
         rotate(aws);
+        rotateMinted(aws);
         OUT.println();
         OUT.println("AWS emulator, Secrets Manager:");
         SecretsManagerState sm = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
@@ -155,6 +157,47 @@ class LocalDemo {
         OUT.print(Serialization.asYaml(Map.of("rotation", after.getStatus().rotation)));
     }
 
+
+    /**
+     * A rotation with no person in it (spec.buildkite): the annotation asks for a token now; the operator mints it in
+     * the Buildkite emulator, rolls it out, and revokes the old token once every instance was replaced.
+     */
+    private void rotateMinted(AwsEmulator aws) {
+        BuildkiteAgentToken token = client().resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+                .withName("minted-token").get();
+        if (token == null || token.getSpec().getBuildkite() == null) {
+            return;
+        }
+        var buildkite = PackagedOperatorEnvironment.buildkite();
+        String firstValue = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).secret("us-east-1",
+                token.getSpec().getSecretName()).orElseThrow().currentValue();
+        aws.clock().advance(Duration.ofMinutes(1));
+        String at = aws.clock().instant().toString();
+        OUT.println();
+        OUT.printf("$ kubectl -n buildkite annotate bkat minted-token %s=%s --overwrite   # a new token now%n",
+                BuildkiteAgentToken.ROTATE_AT_ANNOTATION, at);
+        client().resources(BuildkiteAgentToken.class).inNamespace("buildkite").withName("minted-token")
+                .edit(t -> {
+                    t.getMetadata().getAnnotations().put(BuildkiteAgentToken.ROTATE_AT_ANNOTATION, at);
+                    return t;
+                });
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            if (!buildkite.tokens().acceptsAgentToken(firstValue)) {
+                return true;
+            }
+            aws.clock().advance(Duration.ofSeconds(30)); // refreshes replace instances on AWS time
+            return false;
+        });
+        BuildkiteAgentToken after = client().resources(BuildkiteAgentToken.class).inNamespace("buildkite")
+                .withName("minted-token").get();
+        String current = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT).secret("us-east-1",
+                token.getSpec().getSecretName()).orElseThrow().currentValue();
+        if (!buildkite.tokens().acceptsAgentToken(current)) {
+            throw new AssertionError("the token the secret holds is not live in Buildkite");
+        }
+        OUT.printf("minted and rolled out a new Buildkite token; the old one is revoked in Buildkite:%n");
+        OUT.print(Serialization.asYaml(Map.of("buildkite", after.getStatus().buildkite)));
+    }
 
     private List<BuildkiteAgentToken> tokens() {
         return client().resources(BuildkiteAgentToken.class).inAnyNamespace().list().getItems();

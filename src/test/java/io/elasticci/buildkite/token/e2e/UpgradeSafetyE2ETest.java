@@ -30,7 +30,7 @@ class UpgradeSafetyE2ETest extends E2ETestBase {
         BuildkiteAgentToken future = k8s.awaitCondition("future-token", "Ready", "False", "UnknownFields");
 
         String message = k8s.condition("future-token", "Ready").orElseThrow().getMessage();
-        assertThat(message).contains("spec.buildkite, spec.sharding, spec.regions[0].weight are not understood")
+        assertThat(message).contains("spec.vault, spec.sharding, spec.regions[0].weight are not understood")
                 .contains("(version 0.1.0").contains("upgrade the operator");
         assertThat(k8s.condition("future-token", "Stalled").orElseThrow().getStatus()).isEqualTo("True");
         assertThat(future.getStatus().plan).as("what it would do, on what it understands")

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 
 /**
@@ -17,6 +18,13 @@ import io.elasticci.buildkite.token.emulator.AwsEmulator;
 public final class OperatorEnvironment {
 
     private OperatorEnvironment() {
+    }
+
+    /** Also pointed at a Buildkite API emulator (spec.buildkite). */
+    public static Map<String, String> of(AwsEmulator aws, BuildkiteEmulator buildkite, Path kubeconfig, Path tmpDir) {
+        Map<String, String> env = of(aws, kubeconfig, tmpDir);
+        env.put("BKAT_BUILDKITE_BASE_URL", buildkite.endpoint().toString());
+        return env;
     }
 
     public static Map<String, String> of(AwsEmulator aws, Path kubeconfig, Path tmpDir) {

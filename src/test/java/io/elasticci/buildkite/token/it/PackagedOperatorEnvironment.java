@@ -3,6 +3,7 @@ package io.elasticci.buildkite.token.it;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.MutableClock;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -20,6 +21,7 @@ public class PackagedOperatorEnvironment implements QuarkusTestResourceLifecycle
 
     private static AwsEmulator aws;
     private static MockKubernetesApi api;
+    private static BuildkiteEmulator buildkite;
 
     public static AwsEmulator aws() {
         return aws;
@@ -29,13 +31,18 @@ public class PackagedOperatorEnvironment implements QuarkusTestResourceLifecycle
         return api;
     }
 
+    public static BuildkiteEmulator buildkite() {
+        return buildkite;
+    }
+
     @Override
     public Map<String, String> start() {
         aws = AwsEmulator.start(MutableClock.ticking());
         aws.linkStacksToAutoScaling(AwsEmulator.DEFAULT_ACCOUNT, 2);
+        buildkite = BuildkiteEmulator.start(aws.clock());
         api = MockKubernetesApi.start("kube-system", OPERATOR_NAMESPACE);
         Path kubeconfig = api.writeKubeconfig(WORK.resolve("kubeconfig"), OPERATOR_NAMESPACE);
-        Map<String, String> env = new java.util.LinkedHashMap<>(OperatorEnvironment.of(aws, kubeconfig,
+        Map<String, String> env = new java.util.LinkedHashMap<>(OperatorEnvironment.of(aws, buildkite, kubeconfig,
                 WORK.resolve("tmp")));
         // The opt-in per-resource series too, so every query deploy/monitoring ships can be checked on the jar.
         env.put("BKAT_METRICS_RESOURCE_LABELS", "true");
@@ -49,6 +56,9 @@ public class PackagedOperatorEnvironment implements QuarkusTestResourceLifecycle
         }
         if (aws != null) {
             aws.close();
+        }
+        if (buildkite != null) {
+            buildkite.close();
         }
     }
 }

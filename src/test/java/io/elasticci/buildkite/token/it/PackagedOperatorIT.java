@@ -183,7 +183,7 @@ class PackagedOperatorIT extends ScenarioBase {
         k8s.awaitCondition("wrong-type-token", "Ready", "False", "Unreadable");
 
         assertThat(k8s.condition("future-token", "Ready").orElseThrow().getMessage())
-                .startsWith("spec.buildkite, spec.sharding, spec.regions[0].weight are not understood by this "
+                .startsWith("spec.vault, spec.sharding, spec.regions[0].weight are not understood by this "
                         + "operator (version 0.1.0");
         assertThat(sm().secret(EAST, "buildkite/" + k8s.id + "/future-token")).as("nothing written for it").isEmpty();
         assertThat(k8s.condition("wrong-type-token", "Ready").orElseThrow().getMessage())

@@ -55,6 +55,7 @@ class PlanCommandIT {
         servers.aws.registerAccount(PLAN_KEY, AwsEmulator.DEFAULT_ACCOUNT);
         examples = ExampleWorld.load(EXAMPLES);
         ExampleWorld.prepareAws(servers.aws, examples, System.out);
+        ExampleWorld.prepareBuildkite(servers.buildkite, examples, System.out);
         Files.createDirectories(WORK);
     }
 

@@ -10,6 +10,7 @@ import org.awaitility.Awaitility;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
+import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.MutableClock;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 final class StandaloneOperators implements AutoCloseable {
 
     final AwsEmulator aws = AwsEmulator.start(MutableClock.ticking());
+    final BuildkiteEmulator buildkite = BuildkiteEmulator.start(aws.clock());
     final MockKubernetesApi api;
     private final Path work;
 
@@ -34,7 +36,7 @@ final class StandaloneOperators implements AutoCloseable {
 
     /** What a user sets to run the operator against these servers, its kube context in {@code namespace}. */
     Map<String, String> environment(String namespace) {
-        return new LinkedHashMap<>(OperatorEnvironment.of(aws,
+        return new LinkedHashMap<>(OperatorEnvironment.of(aws, buildkite,
                 api.writeKubeconfig(work.resolve("kubeconfig-" + namespace), namespace), work.resolve("tmp")));
     }
 
@@ -79,5 +81,6 @@ final class StandaloneOperators implements AutoCloseable {
     public void close() {
         api.close();
         aws.close();
+        buildkite.close();
     }
 }

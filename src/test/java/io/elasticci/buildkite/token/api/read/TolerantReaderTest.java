@@ -21,7 +21,7 @@ class TolerantReaderTest {
             spec:
               secretName: buildkite/agent-token
               primaryRegion: us-east-1
-              buildkite: {organization: acme}
+              vault: {path: secret/ci}
               sharding: {shard: 2}
               regions:
                 - region: us-east-1
@@ -30,7 +30,7 @@ class TolerantReaderTest {
               rotation: {refreshInstances: false, window: 1h}
             status:
               observedGeneration: 4
-              buildkite: {tokenId: abc}
+              vault: {leaseId: abc}
               conditions:
                 - {type: Ready, status: "True", reason: Converged, severity: Info}
             """;
@@ -46,11 +46,11 @@ class TolerantReaderTest {
         assertThat(token.getSpec().getSecretName()).isEqualTo("buildkite/agent-token");
         assertThat(token.getSpec().getRegions().get(0).getStacks()).containsExactly("ci");
         assertThat(token.getSpec().getRotation().isRefreshInstances()).isFalse();
-        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.buildkite", "spec.sharding",
+        assertThat(token.getSpec().readNotes().unknownFields()).containsExactly("spec.vault", "spec.sharding",
                 "spec.regions[0].weight", "spec.rotation.window");
         assertThat(token.getSpec().readNotes().isUnreadable()).isFalse();
         assertThat(token.getStatus().observedGeneration).isEqualTo(4L);
-        assertThat(token.getStatus().readNotes().unknownFields()).containsExactly("status.buildkite",
+        assertThat(token.getStatus().readNotes().unknownFields()).containsExactly("status.vault",
                 "status.conditions[0].severity");
     }
 
