@@ -270,8 +270,9 @@ public final class HostileSpecs {
 
     private static void limits(List<Case> c) {
         // At the limits: admitted and accepted; dryRun keeps AWS unchanged and shows the plan.
-        admitted(c, "secret-name-at-512", "a 512-character secret name, dryRun", "DryRun", "", s -> s
-                .put("secretName", pad((String) s.map().get("secretName"), 512)).put("dryRun", true));
+        admitted(c, "secret-name-at-512", "a 512-character secret name (no stacks), dryRun", "DryRun", "", s -> s
+                .put("secretName", pad((String) s.map().get("secretName"), 512)).put("dryRun", true)
+                .stacks(0, List.of()).stacks(1, List.of()));
         rejected(c, "secret-name-513", "a 513-character secret name", "InvalidSpec", "spec.secretName",
                 s -> s.put("secretName", pad((String) s.map().get("secretName"), 513)));
         admitted(c, "stack-name-at-128", "a 128-character stack name (no such stack), dryRun", "StackNotFound",
