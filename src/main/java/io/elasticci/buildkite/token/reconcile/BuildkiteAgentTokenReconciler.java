@@ -92,7 +92,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
             EventSourceContext<BuildkiteAgentToken> context) {
         reconcileMetrics.watch(context.getPrimaryCache());
-        return List.of(TokenSecretEvents.create(context));
+        return List.of(TokenSecretEvents.create(context, config.tokenSecretLabelSelector()));
     }
 
     @Override
@@ -148,7 +148,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         TokenSource.Read value = spec.getTokenSecretRef() == null
                 ? new TokenSource.Read(Optional.empty(), Optional.empty())
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
-                        context.getSecondaryResource(Secret.class));
+                        context.getSecondaryResource(Secret.class), config.tokenSecretLabelSelector());
         boolean readOnly = spec.isDryRun() || !holds.isEmpty();
         Convergence.Request request = new Convergence.Request(desired, value, versionTokens,
                 DesiredTokens.previousRoles(resource), readOnly);

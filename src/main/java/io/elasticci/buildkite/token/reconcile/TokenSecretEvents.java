@@ -1,5 +1,6 @@
 package io.elasticci.buildkite.token.reconcile;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -11,7 +12,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
-/** Watches the Kubernetes Secrets that tokenSecretRefs name, so a changed value is pushed promptly. */
+/**
+ * Watches the Kubernetes Secrets that tokenSecretRefs name, so a changed value is pushed promptly. With a label
+ * selector (bkat.token-secret-label-selector) only the Secrets carrying those labels are listed, watched and cached:
+ * the API server filters them, so no other Secret's data ever reaches the operator's memory.
+ */
 final class TokenSecretEvents {
 
     static final String INDEX = "tokenSecretRef";
@@ -19,7 +24,8 @@ final class TokenSecretEvents {
     private TokenSecretEvents() {
     }
 
-    static InformerEventSource<Secret, BuildkiteAgentToken> create(EventSourceContext<BuildkiteAgentToken> context) {
+    static InformerEventSource<Secret, BuildkiteAgentToken> create(EventSourceContext<BuildkiteAgentToken> context,
+            Optional<String> labelSelector) {
         context.getPrimaryCache().addIndexer(INDEX, token -> token.getSpec() == null
                 || token.getSpec().getTokenSecretRef() == null ? java.util.List.of()
                         : java.util.List.of(key(token.getMetadata().getNamespace(),
@@ -30,6 +36,7 @@ final class TokenSecretEvents {
                                 token.getMetadata().getNamespace()));
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, BuildkiteAgentToken.class)
                 .withNamespacesInheritedFromController()
+                .withLabelSelector(labelSelector.filter(selector -> !selector.isBlank()).orElse(null))
                 .withPrimaryToSecondaryMapper(toSecret)
                 .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                         .byIndex(INDEX, key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))

@@ -32,9 +32,18 @@ public final class TokenSource {
     }
 
     public static Read read(String namespace, SecretKeyRef ref, Optional<Secret> secret) {
+        return read(namespace, ref, secret, Optional.empty());
+    }
+
+    /** @param labelSelector the labels the operator reads Secrets by (bkat.token-secret-label-selector), if any */
+    public static Read read(String namespace, SecretKeyRef ref, Optional<Secret> secret,
+            Optional<String> labelSelector) {
         String where = "Secret " + namespace + "/" + ref.getName();
         if (secret.isEmpty()) {
-            return Read.missing(where + " named by spec.tokenSecretRef does not exist");
+            return Read.missing(where + " named by spec.tokenSecretRef does not exist" + labelSelector
+                    .filter(selector -> !selector.isBlank())
+                    .map(selector -> " or lacks the labels " + selector + " (bkat.token-secret-label-selector: the "
+                            + "operator reads only Secrets with them)").orElse(""));
         }
         Secret s = secret.get();
         String key = ref.getKey() == null ? "token" : ref.getKey();
