@@ -73,15 +73,12 @@ class HostileAwsAnswersE2ETest extends E2ETestBase {
     @Test
     void aForeignStatementAwsRefusesIsReportedNotRetriedInALoop() throws Exception {
         converge();
-        JsonNode foreign = JSON.readTree("{\"Sid\":\"Odd\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
-                + "\"arn:aws:iam::123456789012:root\"},\"Action\":\"secretsmanager:DescribeSecret\",\"Oops\":1}");
-        JsonNode before = withStaleOurs(List.of(foreign), 1);
         aws.faults().failNext("secretsmanager", "PutResourcePolicy", "MalformedPolicyDocumentException",
                 "This resource policy contains a syntax error.");
 
-        k8s.requestReconcile("ci-token");
+        JsonNode before = refusedWith("{\"Sid\":\"Odd\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                + "\"arn:aws:iam::123456789012:root\"},\"Action\":\"secretsmanager:DescribeSecret\",\"Oops\":1}");
 
-        k8s.await("ci-token", t -> hasReason(t, "ResourcePolicyApplied", "ForeignStatementInvalid"));
         assertThat(k8s.condition("ci-token", "Stalled").orElseThrow().getStatus()).isEqualTo("True");
         sleep(java.time.Duration.ofSeconds(2)); // a retry would now succeed (the fault was one-shot) and show here
         assertThat(aws.calls().count("secretsmanager", "PutResourcePolicy")).as("one attempt, no retry")
@@ -93,13 +90,10 @@ class HostileAwsAnswersE2ETest extends E2ETestBase {
     @Test
     void aForeignStatementGrantingEveryoneIsRefusedBeforeAnyPut() throws Exception {
         converge();
-        JsonNode everyone = JSON.readTree("{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":\"*\","
+
+        JsonNode before = refusedWith("{\"Sid\":\"Everyone\",\"Effect\":\"Allow\",\"Principal\":\"*\","
                 + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}");
-        JsonNode before = withStaleOurs(List.of(everyone), 0);
 
-        k8s.requestReconcile("ci-token");
-
-        k8s.await("ci-token", t -> hasReason(t, "ResourcePolicyApplied", "ForeignStatementInvalid"));
         assertThat(k8s.condition("ci-token", "ResourcePolicyApplied").orElseThrow().getMessage()).contains("public");
         assertThat(aws.calls().count("secretsmanager", "PutResourcePolicy")).isEqualTo(putsSoFar);
         assertThat(policyNow()).isEqualTo(before);
@@ -206,6 +200,17 @@ class HostileAwsAnswersE2ETest extends E2ETestBase {
         statements.forEach(doc.putArray("Statement")::add);
         sm().setResourcePolicy(EAST, secretName(), JSON.writeValueAsString(doc));
         return policyNow();
+    }
+
+    /**
+     * Puts this foreign statement before a stale one of ours, asks for a reconcile and waits until the operator
+     * refuses the document (ForeignStatementInvalid); returns the document as AWS showed it before.
+     */
+    private JsonNode refusedWith(String foreignStatement) throws Exception {
+        JsonNode before = withStaleOurs(List.of(JSON.readTree(foreignStatement)), 1);
+        k8s.requestReconcile("ci-token");
+        k8s.await("ci-token", t -> hasReason(t, "ResourcePolicyApplied", "ForeignStatementInvalid"));
+        return before;
     }
 
     /** Waits until our statement grants every role again; returns the statements then. */
