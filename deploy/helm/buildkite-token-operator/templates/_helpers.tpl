@@ -61,23 +61,18 @@ What the operator does with namespaced objects wherever it watches BuildkiteAgen
 each of watchNamespaces otherwise.
 */}}
 {{- define "bkat.watchRules" -}}
+# patch: the finalizer is added and removed with a JSON patch.
 - apiGroups: [buildkite.elasticci.io]
   resources: [buildkiteagenttokens]
-  verbs: [get, list, watch, patch, update]
+  verbs: [get, list, watch, patch]
 - apiGroups: [buildkite.elasticci.io]
   resources: [buildkiteagenttokens/status]
-  verbs: [get, patch, update]
-- apiGroups: [buildkite.elasticci.io]
-  resources: [buildkiteagenttokens/finalizers]
   verbs: [update]
-# Read only: the values that tokenSecretRefs point at (an informer, hence list/watch).
+# Read only: the values that tokenSecretRefs point at (an informer, hence list/watch; never a get by name).
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
-- apiGroups: [events.k8s.io]
-  resources: [events]
-  verbs: [create, patch]
+  verbs: [create]
 {{- end }}

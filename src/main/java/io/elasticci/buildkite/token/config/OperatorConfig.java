@@ -23,6 +23,14 @@ public interface OperatorConfig {
     /** Namespaces whose resources are acted on; empty allows every watched namespace. */
     Optional<List<String>> allowedNamespaces();
 
+    /**
+     * Label selector of the Secrets the operator caches and reads tokens from, for example
+     * {@code buildkite.elasticci.io/token-source=true}. Unset (the default): every Secret in the watched namespaces is
+     * cached, as tokenSecretRef may name any. Set: only Secrets with these labels are listed, watched and held in
+     * memory; a tokenSecretRef naming another Secret reports TokenSecretNotFound saying which labels are missing.
+     */
+    Optional<String> tokenSecretLabelSelector();
+
     /** Drift resync: nothing in AWS notifies the operator, so it looks again this often. */
     @WithDefault("PT10M")
     Duration resyncInterval();

@@ -64,8 +64,8 @@ final class ResourcePolicyPlanner {
         }
         Set<String> wanted = new TreeSet<>();
         roles.forEach(r -> wanted.add(r.arn()));
-        if (ours != null && matches(ours, wanted)) {
-            return;
+        if (ours != null && !wanted.isEmpty() && matches(ours, wanted)) {
+            return; // (a statement of ours granting nobody, "AWS": [], has nothing to keep: it goes)
         }
         if (ours == null && wanted.isEmpty()) {
             return;

@@ -96,7 +96,7 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
     public List<EventSource<?, BuildkiteAgentToken>> prepareEventSources(
             EventSourceContext<BuildkiteAgentToken> context) {
         reconcileMetrics.watch(context.getPrimaryCache());
-        return List.of(TokenSecretEvents.create(context));
+        return List.of(TokenSecretEvents.create(context, config.tokenSecretLabelSelector()));
     }
 
     @Override
@@ -159,13 +159,14 @@ public class BuildkiteAgentTokenReconciler implements Reconciler<BuildkiteAgentT
         TokenSource.Read value = spec.getTokenSecretRef() == null
                 ? new TokenSource.Read(Optional.empty(), Optional.empty())
                 : TokenSource.read(resource.getMetadata().getNamespace(), spec.getTokenSecretRef(),
-                        context.getSecondaryResource(Secret.class));
+                        context.getSecondaryResource(Secret.class), config.tokenSecretLabelSelector());
         boolean readOnly = spec.isDryRun() || !holds.isEmpty();
         Optional<MintedTokens.Prepared> minting = Optional.empty();
         if (spec.getBuildkite() != null) {
             TokenSource.Read apiToken = TokenSource.read(resource.getMetadata().getNamespace(),
                     spec.getBuildkite().getApiTokenSecretRef().asSecretKeyRef(),
-                    context.getSecondaryResource(Secret.class), "spec.buildkite.apiTokenSecretRef");
+                    context.getSecondaryResource(Secret.class), "spec.buildkite.apiTokenSecretRef",
+                    config.tokenSecretLabelSelector());
             DesiredToken before = desired;
             MintedTokens.Prepared prepared = AwsScope.with(AwsPrincipals.of(resource),
                     () -> mintedTokens.prepare(resource, before, apiToken, versionTokens, !readOnly));

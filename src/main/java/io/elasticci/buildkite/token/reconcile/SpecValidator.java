@@ -15,6 +15,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.AutomaticRotation;
 import io.elasticci.buildkite.token.api.v1alpha1.AwsAccessSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RegionSpec;
 import io.elasticci.buildkite.token.api.v1alpha1.RotationSpec;
+import io.elasticci.buildkite.token.aws.Partitions;
 
 /**
  * The operator's own check of a spec: the same rules as the CRD schema and its CEL rules (a cluster or the mock
@@ -34,7 +35,15 @@ public final class SpecValidator {
     private static final Pattern K8S_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
     private static final Pattern LAMBDA_ARN = Pattern.compile(
             "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$");
-    private static final Pattern SCHEDULE = Pattern.compile("^(rate\\([0-9]+ (hours?|days?)\\)|cron\\(.+\\))$");
+    // Printable ASCII inside cron(...): the CRD's ".+" also admits control characters, which AWS would refuse.
+    private static final Pattern SCHEDULE = Pattern.compile("^(rate\\([0-9]+ (hours?|days?)\\)|cron\\([ -~]+\\))$");
+    private static final Pattern KEY_ID = Pattern.compile(
+            "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-f]{32})$");
+    private static final Pattern KMS_ARN = Pattern.compile("^arn:([a-z-]+):kms:([a-z0-9-]+):[0-9]{12}:(key|alias)/(.+)$");
+    /** What Secrets Manager allows in tag keys and values: letters, digits, spaces and + - = . _ : / @. */
+    private static final Pattern TAG_TEXT = Pattern.compile("^[\\p{L}\\p{Zs}\\p{N}+\\-=._:/@]*$");
+    /** Problems listed in one message; the rest are counted, so a huge spec gives a bounded message. */
+    static final int MAX_ERRORS = 10;
     private static final Pattern K8S_KEY = Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
 
     private final List<String> allowedSecretPrefixes;
@@ -58,7 +67,7 @@ public final class SpecValidator {
         validateSecretName(spec.getSecretName(), errors);
         validateRegions(spec, errors);
         if (spec.getExpectedAccountId() != null && !ACCOUNT.matcher(spec.getExpectedAccountId()).matches()) {
-            errors.add("spec.expectedAccountId: must be 12 digits, got \"" + spec.getExpectedAccountId() + "\"");
+            errors.add("spec.expectedAccountId: must be 12 digits, got " + Printable.quoted(spec.getExpectedAccountId()));
         }
         if (spec.getTokenSecretRef() != null) {
             String name = spec.getTokenSecretRef().getName();
@@ -75,6 +84,11 @@ public final class SpecValidator {
         validateDeletion(spec, errors);
         validateAws(spec.getAws(), errors);
         BuildkiteSpecValidator.validate(spec, errors);
+        if (errors.size() > MAX_ERRORS) {
+            int more = errors.size() - MAX_ERRORS;
+            errors.subList(MAX_ERRORS, errors.size()).clear();
+            errors.add("and " + more + " more problems");
+        }
         return errors;
     }
 
@@ -114,10 +128,10 @@ public final class SpecValidator {
         if (name == null || name.isEmpty()) {
             errors.add("spec.secretName: required");
         } else if (!SECRET_NAME.matcher(name).matches()) {
-            errors.add("spec.secretName: \"" + name + "\" must match " + BuildkiteAgentTokenSpec.SECRET_NAME_PATTERN
+            errors.add("spec.secretName: " + Printable.quoted(name) + " must match " + BuildkiteAgentTokenSpec.SECRET_NAME_PATTERN
                     + " (the characters a stack's parameter path allows)");
         } else if (!allowedSecretPrefixes.isEmpty() && allowedSecretPrefixes.stream().noneMatch(name::startsWith)) {
-            errors.add("spec.secretName: \"" + name + "\" is not allowed by operator configuration (allowed prefixes: "
+            errors.add("spec.secretName: " + Printable.quoted(name) + " is not allowed by operator configuration (allowed prefixes: "
                     + String.join(", ", allowedSecretPrefixes) + ")");
         }
     }
@@ -126,8 +140,8 @@ public final class SpecValidator {
         String primary = spec.getPrimaryRegion();
         if (primary == null || primary.isEmpty()) {
             errors.add("spec.primaryRegion: required");
-        } else if (!REGION.matcher(primary).matches()) {
-            errors.add("spec.primaryRegion: \"" + primary + "\" is not an AWS region name");
+        } else {
+            validateRegionName("spec.primaryRegion", primary, errors);
         }
         List<RegionSpec> regions = spec.getRegions() == null ? List.of() : spec.getRegions();
         if (regions.isEmpty()) {
@@ -141,22 +155,61 @@ public final class SpecValidator {
         for (int i = 0; i < regions.size(); i++) {
             RegionSpec region = regions.get(i);
             String field = "spec.regions[" + i + "]";
-            if (region.getRegion() == null || !REGION.matcher(region.getRegion()).matches()) {
-                errors.add(field + ".region: \"" + region.getRegion() + "\" is not an AWS region name");
-            } else if (!seen.add(region.getRegion())) {
+            if (region == null) {
+                errors.add(field + ": required");
+                continue;
+            }
+            if (validateRegionName(field + ".region", region.getRegion(), errors)
+                    && !seen.add(region.getRegion())) {
                 errors.add(field + ".region: " + region.getRegion() + " is listed more than once");
             }
-            if (region.getKmsKeyId() != null && !KMS_KEY.matcher(region.getKmsKeyId()).matches()) {
-                errors.add(field + ".kmsKeyId: \"" + region.getKmsKeyId()
-                        + "\" is not a KMS key ID, key ARN or alias");
-            } else if (region.getKmsKeyId() != null && region.getKmsKeyId().startsWith("arn:")
-                    && region.getRegion() != null && !region.getKmsKeyId().contains(":" + region.getRegion() + ":")) {
-                errors.add(field + ".kmsKeyId: the key ARN must be of a key in " + region.getRegion());
-            }
+            validateKey(field + ".kmsKeyId", region.getKmsKeyId(), region.getRegion(), errors);
             validateStacks(field, region.getStacks(), errors);
         }
         if (primary != null && seen.size() > 0 && !seen.contains(primary)) {
-            errors.add("spec.regions: must list primaryRegion " + primary + " exactly once");
+            errors.add("spec.regions: must list primaryRegion " + (REGION.matcher(primary).matches() ? primary
+                    : Printable.quoted(primary)) + " exactly once");
+        }
+    }
+
+    /** A region of an AWS partition: the CRD's pattern also admits invented names such as xx-fake-1. */
+    private static boolean validateRegionName(String field, String region, List<String> errors) {
+        if (region == null || !REGION.matcher(region).matches()) {
+            errors.add(field + ": " + Printable.quoted(region) + " is not an AWS region name");
+            return false;
+        }
+        if (Partitions.of(region).isEmpty()) {
+            errors.add(field + ": " + Printable.quoted(region) + " is not a region of any AWS partition");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A key of this region, in a form KMS resolves: an alias or ARN names the region's own key (in the region's
+     * partition), a key ID has the shape KMS gives them, and the only AWS managed key Secrets Manager can use is its
+     * own.
+     */
+    private static void validateKey(String field, String key, String region, List<String> errors) {
+        if (key == null) {
+            return;
+        }
+        if (!KMS_KEY.matcher(key).matches()) {
+            errors.add(field + ": " + Printable.quoted(key) + " is not a KMS key ID, key ARN or alias");
+            return;
+        }
+        java.util.regex.Matcher arn = KMS_ARN.matcher(key);
+        String target = !arn.matches() ? key : arn.group(3).equals("key") ? arn.group(4) : "alias/" + arn.group(4);
+        if (arn.matches() && region != null && !arn.group(2).equals(region)) {
+            errors.add(field + ": the key ARN must be of a key in " + region);
+        } else if (arn.matches() && region != null && Partitions.of(region).filter(arn.group(1)::equals).isEmpty()) {
+            errors.add(field + ": the key ARN is in partition " + Printable.quoted(arn.group(1)) + ", not in "
+                    + Partitions.of(region).orElse("the partition") + " of " + region);
+        } else if (target.startsWith("alias/aws/") && !target.equals(RegionSpec.DEFAULT_KMS_KEY)) {
+            errors.add(field + ": " + Printable.quoted(key) + " is the AWS managed key of another service; Secrets "
+                    + "Manager can use only " + RegionSpec.DEFAULT_KMS_KEY + " or a customer managed key");
+        } else if (!target.startsWith("alias/") && !KEY_ID.matcher(target).matches()) {
+            errors.add(field + ": " + Printable.quoted(key) + " is not a KMS key ID (a UUID or mrk-...)");
         }
     }
 
@@ -168,12 +221,22 @@ public final class SpecValidator {
             errors.add(field + ".stacks: at most " + MAX_STACKS + " stacks, got " + stacks.size());
         }
         Set<String> seen = new HashSet<>();
+        List<String> invalid = new ArrayList<>();
+        List<String> repeated = new ArrayList<>();
         for (String stack : stacks) {
             if (stack == null || !STACK.matcher(stack).matches()) {
-                errors.add(field + ".stacks: \"" + stack + "\" is not a CloudFormation stack name");
+                invalid.add(Printable.quoted(stack));
             } else if (!seen.add(stack)) {
-                errors.add(field + ".stacks: " + stack + " is listed more than once");
+                repeated.add(stack);
             }
+        }
+        if (!invalid.isEmpty()) {
+            errors.add(field + ".stacks: " + Listing.firstFew(invalid) + (invalid.size() == 1 ? " is not a"
+                    : " are not") + " CloudFormation stack name" + (invalid.size() == 1 ? "" : "s"));
+        }
+        if (!repeated.isEmpty()) {
+            errors.add(field + ".stacks: " + Listing.firstFew(repeated) + (repeated.size() == 1 ? " is" : " are")
+                    + " listed more than once");
         }
     }
 
@@ -209,13 +272,34 @@ public final class SpecValidator {
         if (tags.size() > MAX_TAGS) {
             errors.add("spec.tags: at most " + MAX_TAGS + " tags, got " + tags.size());
         }
+        List<String> reserved = new ArrayList<>();
+        List<String> tooLong = new ArrayList<>();
+        List<String> characters = new ArrayList<>();
         tags.forEach((key, value) -> {
             if (key.startsWith("aws:") || key.startsWith(BuildkiteAgentToken.GROUP + "/")) {
-                errors.add("spec.tags: key " + key + " is reserved (aws: and " + BuildkiteAgentToken.GROUP
-                        + "/ prefixes)");
+                reserved.add(Printable.quoted(key));
             } else if (key.isEmpty() || key.length() > 128 || value == null || value.length() > 256) {
-                errors.add("spec.tags: key " + key + ": keys are 1-128 characters, values at most 256");
+                tooLong.add(Printable.quoted(key));
+            } else if (!TAG_TEXT.matcher(key).matches() || !TAG_TEXT.matcher(value).matches()) {
+                // AWS refuses other characters, and a quote or a newline here has no business in a tag
+                characters.add(Printable.quoted(key));
             }
         });
+        if (!reserved.isEmpty()) {
+            errors.add("spec.tags: " + keys(reserved) + " reserved (aws: and "
+                    + BuildkiteAgentToken.GROUP + "/ prefixes)");
+        }
+        if (!tooLong.isEmpty()) {
+            errors.add("spec.tags: " + keys(tooLong) + " too long: keys are 1-128 characters, values at most "
+                    + "256");
+        }
+        if (!characters.isEmpty()) {
+            errors.add("spec.tags: " + keys(characters) + " not allowed: keys and values may hold only letters, "
+                    + "digits, spaces and + - = . _ : / @");
+        }
+    }
+
+    private static String keys(List<String> quoted) {
+        return quoted.size() == 1 ? "key " + quoted.get(0) + " is" : "keys " + Listing.firstFew(quoted) + " are";
     }
 }

@@ -1,5 +1,6 @@
 package io.elasticci.buildkite.token.reconcile;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -13,7 +14,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 
 /**
  * Watches the Kubernetes Secrets resources name (tokenSecretRef, or spec.buildkite.apiTokenSecretRef: at most one per
- * resource, the two exclude each other), so a changed or created value is acted on promptly.
+ * resource, the two exclude each other), so a changed or created value is acted on promptly. With a label selector
+ * (bkat.token-secret-label-selector) only the Secrets carrying those labels are listed, watched and cached: the API
+ * server filters them, so no other Secret's data ever reaches the operator's memory.
  */
 final class TokenSecretEvents {
 
@@ -22,7 +25,8 @@ final class TokenSecretEvents {
     private TokenSecretEvents() {
     }
 
-    static InformerEventSource<Secret, BuildkiteAgentToken> create(EventSourceContext<BuildkiteAgentToken> context) {
+    static InformerEventSource<Secret, BuildkiteAgentToken> create(EventSourceContext<BuildkiteAgentToken> context,
+            Optional<String> labelSelector) {
         context.getPrimaryCache().addIndexer(INDEX, token -> secretName(token)
                 .map(name -> java.util.List.of(key(token.getMetadata().getNamespace(), name)))
                 .orElse(java.util.List.of()));
@@ -30,6 +34,7 @@ final class TokenSecretEvents {
                 .map(name -> Set.of(new ResourceID(name, token.getMetadata().getNamespace()))).orElse(Set.of());
         return new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, BuildkiteAgentToken.class)
                 .withNamespacesInheritedFromController()
+                .withLabelSelector(labelSelector.filter(selector -> !selector.isBlank()).orElse(null))
                 .withPrimaryToSecondaryMapper(toSecret)
                 .withSecondaryToPrimaryMapper(secret -> context.getPrimaryCache()
                         .byIndex(INDEX, key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))

@@ -22,8 +22,9 @@ final class Understanding {
     /** Unreadable when spec or status could not be read at all: nothing is observed. */
     static Optional<Problem> unreadable(BuildkiteAgentToken resource, String version) {
         List<String> why = new ArrayList<>();
-        ReadNotes.of(resource.getSpec()).unreadable().ifPresent(why::add);
-        ReadNotes.of(resource.getStatus()).unreadable().ifPresent(why::add);
+        // paths hold field names as written, which may hold anything: escaped
+        ReadNotes.of(resource.getSpec()).unreadable().map(Printable::message).ifPresent(why::add);
+        ReadNotes.of(resource.getStatus()).unreadable().map(Printable::message).ifPresent(why::add);
         if (why.isEmpty()) {
             return Optional.empty();
         }
@@ -38,7 +39,7 @@ final class Understanding {
         if (unknown.isEmpty()) {
             return Optional.empty();
         }
-        String listed = Listing.firstFew(unknown);
+        String listed = Listing.firstFew(unknown.stream().map(Printable::message).toList());
         return Optional.of(Problem.secret(Reason.UnknownFields, null, listed + (unknown.size() == 1 ? " is" : " are")
                 + " not understood by this operator (version " + version + "): upgrade the operator; until then it "
                 + "changes nothing in AWS for this resource (status.plan shows what it would do)"));

@@ -105,11 +105,17 @@ public abstract class ScenarioBase {
     }
 
     private void removeFinalizers(String name) {
-        kubernetes().genericKubernetesResources(BuildkiteAgentToken.GROUP + "/" + BuildkiteAgentToken.VERSION,
-                "BuildkiteAgentToken").inNamespace(k8s.namespace).withName(name)
-                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                        "{\"metadata\":{\"finalizers\":null}}");
+        try {
+            kubernetes().genericKubernetesResources(BuildkiteAgentToken.GROUP + "/" + BuildkiteAgentToken.VERSION,
+                    "BuildkiteAgentToken").inNamespace(k8s.namespace).withName(name)
+                    .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                            "{\"metadata\":{\"finalizers\":null}}");
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 404) { // gone between the list and the patch: what the patch was for
+                throw e;
+            }
+        }
     }
 
     /** A real pause: for checking that nothing happens. */

@@ -33,14 +33,42 @@ final class CloudFormationService extends QueryService {
         return ctx.emulator().cloudFormation(ctx.account());
     }
 
+    /** Stacks per page of a listing (DescribeStacks without StackName), as AWS pages them. */
+    static final int PAGE_SIZE = 100;
+
     private void describeStacks(CallContext ctx, QueryParams in, Xml out) {
+        List<StackInfo> stacks = cfn(ctx).describeStacks(ctx.region(), in.string("StackName"));
+        int from = page(in.string("NextToken"), stacks.size());
+        int to = Math.min(from + PAGE_SIZE, stacks.size());
         out.open("Stacks");
-        for (StackInfo s : cfn(ctx).describeStacks(ctx.region(), in.string("StackName"))) {
+        for (StackInfo s : stacks.subList(from, to)) {
             out.open("member");
             stack(out, s);
             out.close("member");
         }
         out.close("Stacks");
+        if (to < stacks.size()) {
+            out.element("NextToken", java.util.Base64.getEncoder().encodeToString(("stacks:" + to).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** Where a NextToken of ours resumes; a token we did not issue is refused as AWS refuses it. */
+    private static int page(String token, int size) {
+        if (token == null) {
+            return 0;
+        }
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(token),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int from = decoded.startsWith("stacks:") ? Integer.parseInt(decoded.substring("stacks:".length())) : -1;
+            if (from >= 0 && from <= size) {
+                return from;
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below
+        }
+        throw AwsError.of("ValidationError", "Invalid NextToken");
     }
 
     private void describeStackResource(CallContext ctx, QueryParams in, Xml out) {

@@ -311,6 +311,24 @@ public final class CloudFormationState {
         }
     }
 
+    /**
+     * {@code count} stacks named {@code prefix0, prefix1, ...} that are no Elastic CI Stacks (no resources, no roles):
+     * the other stacks of a busy account, cheap enough to have thousands.
+     */
+    public void createOtherStacks(String region, String prefix, int count) {
+        locked(() -> {
+            settle();
+            for (int i = 0; i < count; i++) {
+                String name = prefix + i;
+                Stack s = new Stack(region, name, stackId(region, name), Template.AGENT_SCALER, clock.instant(), null);
+                s.status = CREATE_COMPLETE;
+                stacksIn(region).put(name, s);
+                byId.put(s.id, s);
+            }
+            return null;
+        });
+    }
+
     /** The stack by name (active stacks) or StackId (deleted ones too), or empty. */
     public StackInfo stackOrThrow(String region, String nameOrId) {
         return stack(region, nameOrId).orElseThrow(() -> notFound(nameOrId));

@@ -271,6 +271,10 @@ public final class SecretsManagerState {
         final LinkedHashMap<String, Replication> replications = new LinkedHashMap<>();
         /** The resource policy as stored: role principals pinned to their unique IDs (null: none). */
         ObjectNode policy;
+        /** A document GetResourcePolicy answers verbatim though it is no JSON (a hostile answer); null: none. */
+        String unparsedPolicy;
+        /** Whether the last PutResourcePolicy set BlockPublicPolicy (null: never put). */
+        Boolean blockPublicPolicy;
         /** Rotation configuration (null: never configured). */
         Rotation rotation;
         Instant lastRotated;
@@ -967,7 +971,25 @@ public final class SecretsManagerState {
      */
     public synchronized Optional<String> resourcePolicy(String region, String nameOrArn) {
         settle();
-        return lookup(region, nameOrArn).filter(s -> s.policy != null).map(s -> policies.render(s.policy));
+        return lookup(region, nameOrArn).filter(s -> s.policy != null || s.unparsedPolicy != null)
+                .map(s -> s.unparsedPolicy != null ? s.unparsedPolicy : policies.render(s.policy));
+    }
+
+    /** Whether the last PutResourcePolicy on the secret asked for BlockPublicPolicy; empty when none was made. */
+    public synchronized Optional<Boolean> lastPutBlockedPublicPolicy(String region, String nameOrArn) {
+        settle();
+        return lookup(region, nameOrArn).map(s -> s.blockPublicPolicy);
+    }
+
+    /**
+     * From now on GetResourcePolicy answers this text, as if AWS held a document that is not JSON; a
+     * PutResourcePolicy or DeleteResourcePolicy replaces it.
+     */
+    public synchronized void setUnparsedResourcePolicy(String region, String nameOrArn, String text) {
+        settle();
+        Secret s = find(region, nameOrArn);
+        s.unparsedPolicy = text;
+        changed(s);
     }
 
     /** Puts a resource policy as PutResourcePolicy does (same checks; public policies not blocked). */
@@ -995,7 +1017,8 @@ public final class SecretsManagerState {
     synchronized Policy getResourcePolicy(String region, String secretId) {
         settle();
         Secret s = find(region, secretId);
-        return new Policy(info(s), s.policy == null ? null : policies.render(s.policy));
+        return new Policy(info(s), s.unparsedPolicy != null ? s.unparsedPolicy
+                : s.policy == null ? null : policies.render(s.policy));
     }
 
     synchronized SecretInfo putResourcePolicy(String region, String secretId, String policyJson,
@@ -1008,6 +1031,8 @@ public final class SecretsManagerState {
             throw JsonProtocol.Input.missing("ResourcePolicy");
         }
         s.policy = policies.pin(policyJson, blockPublicPolicy);
+        s.unparsedPolicy = null;
+        s.blockPublicPolicy = blockPublicPolicy;
         changed(s);
         return info(s);
     }
@@ -1017,8 +1042,9 @@ public final class SecretsManagerState {
         Secret s = find(region, secretId);
         requirePolicyOnPrimary(s);
         requireNotDeleted(s);
-        if (s.policy != null) {
+        if (s.policy != null || s.unparsedPolicy != null) {
             s.policy = null;
+            s.unparsedPolicy = null;
             changed(s);
         }
         return info(s);

@@ -26,6 +26,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * A Kubernetes API server for an operator in another process: the fabric8 mock server in CRUD mode on 127.0.0.1,
@@ -48,7 +49,7 @@ public final class MockKubernetesApi implements AutoCloseable {
         server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
                 .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
                         .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
-                        .withVerbs("get", "create", "update").endResourceRule().endStatus().build())
+                        .withVerbs("get", "create", "update", "patch").endResourceRule().endStatus().build())
                 .always();
         client = server.createClient();
     }
@@ -78,6 +79,20 @@ public final class MockKubernetesApi implements AutoCloseable {
         server.expect().get().withPath(objectPath).andReturn(403, status).always();
         server.expect().post().withPath(objectPath.substring(0, objectPath.lastIndexOf('/'))).andReturn(403, status)
                 .always();
+    }
+
+    /** Every request the server received since the last call, oldest first (method, path and query, headers). */
+    public List<RecordedRequest> takeRequests() {
+        List<RecordedRequest> requests = new java.util.ArrayList<>();
+        try {
+            for (RecordedRequest r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS); r != null;
+                    r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                requests.add(r);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return requests;
     }
 
     public void createNamespace(String name) {

@@ -1,5 +1,7 @@
 package io.elasticci.buildkite.token.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import org.awaitility.Awaitility;
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
+import io.elasticci.buildkite.token.deploy.HelmChart;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.MutableClock;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
@@ -38,6 +41,23 @@ final class StandaloneOperators implements AutoCloseable {
     Map<String, String> environment(String namespace) {
         return new LinkedHashMap<>(OperatorEnvironment.of(aws, buildkite,
                 api.writeKubeconfig(work.resolve("kubeconfig-" + namespace), namespace), work.resolve("tmp")));
+    }
+
+    /**
+     * The operator container's environment as the Helm chart renders it with these values, the downward API resolved
+     * as a pod in {@code namespace} would see it.
+     */
+    Map<String, String> chartEnvironment(String namespace, String values) {
+        Map<String, String> env = environment(namespace);
+        HelmChart.template(values).env().forEach((name, value) -> {
+            if (value instanceof String plain) {
+                env.put(name, plain);
+            } else {
+                assertThat(value).as(name).isEqualTo(Map.of("fieldRef", Map.of("fieldPath", "metadata.namespace")));
+                env.put(name, namespace);
+            }
+        });
+        return env;
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
-import io.elasticci.buildkite.token.deploy.HelmChart;
 
 /**
  * The Helm chart's watchNamespaces on the packaged jar: started with the environment the chart's Deployment gives it,
@@ -18,25 +17,11 @@ class WatchedNamespacesIT {
 
     private static final String OPERATOR_NAMESPACE = "operators";
 
-    /** The operator container's environment as the chart renders it, the downward API resolved as a pod would. */
-    private static Map<String, String> chartEnvironment(StandaloneOperators servers, String values) {
-        Map<String, String> env = servers.environment(OPERATOR_NAMESPACE);
-        HelmChart.template(values).env().forEach((name, value) -> {
-            if (value instanceof String plain) {
-                env.put(name, plain);
-            } else {
-                assertThat(value).as(name).isEqualTo(Map.of("fieldRef", Map.of("fieldPath", "metadata.namespace")));
-                env.put(name, OPERATOR_NAMESPACE);
-            }
-        });
-        return env;
-    }
-
     @Test
     void onlyResourcesInTheWatchedNamespacesAreReconciled() throws InterruptedException {
         try (StandaloneOperators servers = new StandaloneOperators("watched-namespaces", "kube-system",
                 OPERATOR_NAMESPACE, "team-a", "team-b")) {
-            Map<String, String> env = chartEnvironment(servers, "watchNamespaces: [team-a]");
+            Map<String, String> env = servers.chartEnvironment(OPERATOR_NAMESPACE, "watchNamespaces: [team-a]");
             assertThat(env).containsEntry("QUARKUS_OPERATOR_SDK_CONTROLLERS_BUILDKITEAGENTTOKEN_NAMESPACES", "team-a");
             try (PackagedOperator operator = PackagedOperator.start("watched-namespaces", env).awaitStarted()) {
                 servers.adoptingToken("team-b", "elsewhere", "buildkite/elsewhere");

@@ -136,7 +136,8 @@ class SpecValidatorTest {
                 bad("account id not 12 digits", s -> s.setExpectedAccountId("1234"), "spec.expectedAccountId"),
                 bad("tokenSecretRef without a name", s -> s.setTokenSecretRef(new SecretKeyRef(null, "token")),
                         "spec.tokenSecretRef.name"),
-                bad("reserved tag prefix aws:", s -> s.setTags(Map.of("aws:x", "y")), "spec.tags: key aws:x"),
+                bad("reserved tag prefix aws:", s -> s.setTags(Map.of("aws:x", "y")),
+                        "spec.tags: key \"aws:x\" is reserved"),
                 bad("reserved tag prefix of the operator", s -> s.setTags(Map.of("buildkite.elasticci.io/owner", "y")),
                         "is reserved"),
                 bad("recovery window below 7 days", s -> {

@@ -47,8 +47,12 @@ public final class SchemaValidator {
                     problems.add(path + ": expected a string");
                     return;
                 }
-                if (schema.get("pattern") instanceof String p && !Pattern.compile(p).matcher(s).find()) {
+                if (schema.get("pattern") instanceof String p && !re2(p).matcher(s).find()) {
                     problems.add(path + ": '" + s + "' does not match " + p);
+                }
+                List<String> allowed = Nodes.strings(schema.get("enum"));
+                if (!allowed.isEmpty() && !allowed.contains(s)) {
+                    problems.add(path + ": '" + s + "' is not one of " + String.join(", ", allowed));
                 }
                 if (schema.get("maxLength") instanceof Integer max && s.length() > max) {
                     problems.add(path + ": longer than " + max);
@@ -62,6 +66,14 @@ public final class SchemaValidator {
             case "integer" -> {
                 if (!(value instanceof Integer || value instanceof Long)) {
                     problems.add(path + ": expected an integer");
+                    return;
+                }
+                long n = ((Number) value).longValue();
+                if (schema.get("minimum") instanceof Number min && n < min.doubleValue()) {
+                    problems.add(path + ": less than " + min);
+                }
+                if (schema.get("maximum") instanceof Number max && n > max.doubleValue()) {
+                    problems.add(path + ": more than " + max);
                 }
             }
             default -> problems.add(path + ": schema type '" + type + "' not supported by this check");
@@ -75,6 +87,29 @@ public final class SchemaValidator {
                 problems.add(path + ": " + v.get("message"));
             }
         }
+    }
+
+    /**
+     * A schema pattern as the API server reads it (Go's RE2): {@code $} ends the text. In Java it also matches before
+     * a final line break, which would admit "us-west-2\n"; so an unescaped {@code $} outside a class becomes {@code \z}.
+     */
+    static Pattern re2(String pattern) {
+        StringBuilder java = new StringBuilder();
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                java.append(c).append(pattern.charAt(++i));
+                continue;
+            }
+            if (c == '[') {
+                inClass = true;
+            } else if (c == ']') {
+                inClass = false;
+            }
+            java.append(c == '$' && !inClass ? "\\z" : String.valueOf(c));
+        }
+        return Pattern.compile(java.toString());
     }
 
     private static void checkObject(Map<?, ?> map, Map<String, Object> schema, String path, List<String> problems) {

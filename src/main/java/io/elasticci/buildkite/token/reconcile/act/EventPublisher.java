@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.elasticci.buildkite.token.plan.Action;
+import io.elasticci.buildkite.token.reconcile.Printable;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +40,8 @@ public class EventPublisher {
 
     public void publish(HasMetadata resource, EventReason reason, String message) {
         String now = clock.instant().toString();
-        String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+        String escaped = Printable.escaped(message);
+        String text = escaped.length() > MAX_MESSAGE ? escaped.substring(0, MAX_MESSAGE) : escaped;
         try {
             client.v1().events().inNamespace(resource.getMetadata().getNamespace()).resource(new EventBuilder()
                     .withNewMetadata()

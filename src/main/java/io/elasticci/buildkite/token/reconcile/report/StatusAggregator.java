@@ -24,6 +24,7 @@ import io.elasticci.buildkite.token.plan.Reason;
 import io.elasticci.buildkite.token.plan.Snapshot;
 import io.elasticci.buildkite.token.plan.StackObservation;
 import io.elasticci.buildkite.token.plan.StackPlanner;
+import io.elasticci.buildkite.token.reconcile.Printable;
 
 /**
  * Builds the status from what a reconcile saw and did. Pure: the time comes in as an argument and conditions keep
@@ -170,7 +171,8 @@ public final class StatusAggregator {
             String message, Outcome outcome, Instant now) {
         String since = old.stream().filter(c -> c.getType().equals(type) && c.getStatus().equals(status))
                 .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(now.toString());
-        return new Condition(type, status, reason.name(), message, since, outcome.generation());
+        // Messages quote the spec and AWS: whatever slipped through unescaped is escaped here, and the size bounded.
+        return new Condition(type, status, reason.name(), Printable.message(message), since, outcome.generation());
     }
 
     private static void fillObservations(BuildkiteAgentTokenStatus status, DesiredToken desired, Snapshot snapshot) {
