@@ -64,7 +64,7 @@ class PlanCommandTest {
         Run run = run(Map.of(), "-f", "deploy/examples",
                 "--offline", "-o", "json");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("\"VALID\" : 2", "\"outcome\" : \"VALID\"").doesNotContain("INVALID\" : 1");
+        assertThat(run.out()).contains("\"VALID\" : 3", "\"outcome\" : \"VALID\"").doesNotContain("INVALID\" : 1");
     }
 
     @Test

@@ -313,13 +313,17 @@ class DeployManifestsTest {
     void examplesAreTheDocumentedOnes() {
         List<Map<String, Object>> tokens = exampleTokens();
         assertThat(tokens).extracting(t -> Yaml.map(t, "metadata").get("name"))
-                .containsExactlyInAnyOrder("ci-token", "legacy-token");
+                .containsExactlyInAnyOrder("ci-token", "legacy-token", "minted-token");
         Map<String, Object> ci = tokens.stream().filter(t -> "ci-token".equals(Yaml.map(t, "metadata").get("name")))
                 .findFirst().orElseThrow();
         assertThat(Yaml.map(ci, "spec", "tokenSecretRef")).containsEntry("name", "buildkite-agent-token");
         Map<String, Object> legacy = tokens.stream()
                 .filter(t -> "legacy-token".equals(Yaml.map(t, "metadata").get("name"))).findFirst().orElseThrow();
         assertThat(Yaml.map(legacy, "spec")).doesNotContainKey("tokenSecretRef");
+        Map<String, Object> minted = tokens.stream()
+                .filter(t -> "minted-token".equals(Yaml.map(t, "metadata").get("name"))).findFirst().orElseThrow();
+        assertThat(Yaml.map(minted, "spec")).doesNotContainKey("tokenSecretRef");
+        assertThat(Yaml.map(minted, "spec", "buildkite", "apiTokenSecretRef")).containsEntry("name", "buildkite-api");
         // the validator itself catches what the examples must avoid
         Map<String, Object> bad = new LinkedHashMap<>(Yaml.map(legacy, "spec"));
         bad.put("notAField", "Manage");

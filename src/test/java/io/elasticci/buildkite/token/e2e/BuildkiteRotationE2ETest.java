@@ -35,6 +35,15 @@ class BuildkiteRotationE2ETest extends E2ETestBase {
         buildkite.faults().clear();
     }
 
+    /**
+     * Buildkite's per-minute budgets (the emulator's and the operator's own limiters) run on the emulator clock, which
+     * stands still between steps: each test starts in a fresh minute, as it would after a minute of real time.
+     */
+    @org.junit.jupiter.api.BeforeEach
+    void freshRateLimitMinute() {
+        EmulatorResource.emulator().clock().advance(Duration.ofMinutes(2));
+    }
+
     private List<StoredToken> clusterTokens() {
         return buildkite.tokens().tokens(BuildkiteEmulator.ORGANIZATION, BuildkiteEmulator.CLUSTER).stream()
                 .filter(t -> t.description() != null && t.description().contains(k8s.namespace + "/minted"))
@@ -60,6 +69,12 @@ class BuildkiteRotationE2ETest extends E2ETestBase {
 
     @Test
     void mintsTheTokenAndRevokesTheOldOneOnlyOnceTheRotationIsRolledOut() {
+        try (LogCapture logs = LogCapture.start()) {
+            mintRotateRevoke(logs);
+        }
+    }
+
+    private void mintRotateRevoke(LogCapture logs) {
         BuildkiteAgentToken first = ready();
         String v1 = first.getStatus().currentVersionId;
         String firstValue = currentValue();
@@ -93,6 +108,27 @@ class BuildkiteRotationE2ETest extends E2ETestBase {
                 .asJson(k8s.get("minted").getStatus());
         assertThat(leaks).doesNotContain(firstValue).doesNotContain(currentValue())
                 .doesNotContain(BuildkiteEmulator.API_TOKEN);
+        assertThat(logs.lines()).as("the capture saw the operator at work").anyMatch(l -> l.contains("PutSecretValue"));
+        for (String secret : List.of(firstValue, currentValue(), BuildkiteEmulator.API_TOKEN)) {
+            assertThat(logs.lines()).noneMatch(l -> l.contains(secret));
+        }
+    }
+
+    @Test
+    void aStopAfterTheWriteBeforeTheRolloutMintsNothingMoreAndStillRevokes() {
+        ready();
+        String firstValue = currentValue();
+        // The new version is written, then the reconcile dies before any refresh starts.
+        aws.faults().failNext("autoscaling", "StartInstanceRefresh", "InternalFailure", "boom")
+                .failNext("autoscaling", "StartInstanceRefresh", "InternalFailure", "boom");
+        requestRotation();
+
+        k8s.awaitAdvancing("minted", STEP, t -> t.getStatus().buildkite != null
+                && t.getStatus().buildkite.tokens.stream().anyMatch(s -> Boolean.TRUE.equals(s.revoked)));
+        assertThat(buildkite.tokens().acceptsAgentToken(firstValue)).isFalse();
+        assertThat(clusterTokens()).as("one live token, no second mint").hasSize(1);
+        assertThat(sm().secret(EAST, secretName()).orElseThrow().versions()).hasSize(2);
+        assertThat(k8s.events("minted")).filteredOn(e -> "BuildkiteTokenCreated".equals(e.getReason())).hasSize(2);
     }
 
     @Test

@@ -23,6 +23,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 public abstract class ScenarioBase {
 
+    static {
+        // An operator thread's exception (say, JOSDK scheduling a retry while a test application stops) is the
+        // operator's business, judged by status: it must not fail whichever test happens to be awaiting.
+        org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
+
     protected static final String EAST = "us-east-1";
     protected static final String WEST = "us-west-2";
     protected static final String EU = "eu-west-1";

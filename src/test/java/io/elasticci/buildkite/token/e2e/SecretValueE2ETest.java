@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 
 import org.jboss.logmanager.LogManager;
 import org.junit.jupiter.api.Test;
@@ -70,23 +68,8 @@ class SecretValueE2ETest extends E2ETestBase {
 
     @Test
     void tokenValuesNeverAppearInLogsEventsOrStatus() throws Exception {
-        List<String> logs = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logs.add(record.getLoggerName() + " " + record.getMessage() + " " + formatted(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger root = LogManager.getLogManager().getLogger("");
-        root.addHandler(capture);
+        List<String> logs;
+        LogCapture capture = LogCapture.start();
         try {
             k8s.tokenSecret("agent-token", TOKEN_V1);
             k8s.apply(k8s.fixture("token.yaml"));
@@ -99,8 +82,9 @@ class SecretValueE2ETest extends E2ETestBase {
             k8s.tokenSecret("agent-token", "bkua_e2e_third_token_value_0003");
             k8s.awaitCondition("ci-token", "Stalled", "True", "RequestRejected");
         } finally {
-            root.removeHandler(capture);
+            capture.close();
         }
+        logs = capture.lines();
 
         assertThat(logs).as("the capture saw the operator at work").anyMatch(l -> l.contains("PutSecretValue"));
         String status = new ObjectMapper().writeValueAsString(k8s.get("ci-token").getStatus());
@@ -110,11 +94,5 @@ class SecretValueE2ETest extends E2ETestBase {
             assertThat(status).doesNotContain(value);
             assertThat(events).doesNotContain(value);
         }
-    }
-
-    private static String formatted(LogRecord record) {
-        Object[] params = record.getParameters();
-        String text = params == null ? "" : java.util.Arrays.deepToString(params);
-        return record.getThrown() == null ? text : text + " " + record.getThrown();
     }
 }
