@@ -56,6 +56,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final URI endpoint;
     private final MutableClock clock;
     private final Faults faults = new Faults();
+    private final RateLimits rateLimits = new RateLimits();
     private final CallLog calls = new CallLog();
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     /** Temporary credentials from AssumeRole, by access key ID. */
@@ -127,6 +128,11 @@ public final class AwsEmulator implements AutoCloseable {
         return calls;
     }
 
+    /** AWS's request quotas, none until set: a call beyond its quota is answered with the service's throttling error. */
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
+
     /** IAM state of an account (created empty on first use; IAM is global, so no region). */
     public IamState iam(String accountId) {
         return iam.account(accountId);
@@ -184,6 +190,7 @@ public final class AwsEmulator implements AutoCloseable {
             a.kms().clear();
         });
         faults.clear();
+        rateLimits.clear();
         calls.clear();
         iam.clear();
         cloudFormation.values().forEach(CloudFormationState::clear);
@@ -265,6 +272,7 @@ public final class AwsEmulator implements AutoCloseable {
     }
 
     private RawResponse dispatch(RawRequest request) {
+        long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
         Scope scope = scope(request);
         AwsService service = scope != null ? services.get(scope.service()) : guessService(request);
@@ -302,6 +310,9 @@ public final class AwsEmulator implements AutoCloseable {
                 throw service.expiredToken();
             }
             applyFaults(service, operation, region);
+            if (!rateLimits.admit(service.name(), operation, region, account)) {
+                throw service.throttled("Rate exceeded");
+            }
             response = service.invoke(new CallContext(this, service.name(), operation, region, account,
                     scope.accessKeyId(), requestId), request);
         } catch (AwsError e) {
@@ -316,7 +327,7 @@ public final class AwsEmulator implements AutoCloseable {
         }
         calls.record(new CallLog.Call(service.name(), operation, region, account,
                 Operations.isWrite(service.name(), operation), response.status(),
-                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()));
+                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()), start);
         return response;
     }
 
