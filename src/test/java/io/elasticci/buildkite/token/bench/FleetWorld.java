@@ -48,13 +48,14 @@ final class FleetWorld {
         KmsState kms = aws.kms(AwsEmulator.DEFAULT_ACCOUNT);
         CloudFormationState cfn = aws.cloudFormation(AwsEmulator.DEFAULT_ACCOUNT);
         int stacks = 0;
-        for (String region : settings.regionNames()) {
+        for (int r = 0; r < settings.regions(); r++) {
+            String region = settings.regionNames().get(r);
             String keyId = kms.createKey(region, "fleet benchmark").keyId();
             kms.createAlias(region, ALIAS, keyId);
             keyIds.put(region, keyId);
             for (int i = 0; i < settings.tokens(); i++) {
                 for (int j = 0; j < settings.stacks(); j++) {
-                    cfn.elasticCiStack(region, stackName(i, j))
+                    cfn.elasticCiStack(region, stackName(i, r, j))
                             .shape(j % 2 == 0 ? CloudFormationState.StackShape.CURRENT
                                     : CloudFormationState.StackShape.FIXED_SIZE)
                             .tokenParameters("/aws/reference/secretsmanager/" + secretName(i), keyId).create();
@@ -83,10 +84,11 @@ final class FleetWorld {
         spec.setPrimaryRegion(settings.regionNames().get(0));
         spec.setTokenSecretRef(new SecretKeyRef(tokenName(i), "token"));
         List<RegionSpec> regions = new ArrayList<>();
-        for (String region : settings.regionNames()) {
+        for (int r = 0; r < settings.regions(); r++) {
+            String region = settings.regionNames().get(r);
             List<String> stacks = new ArrayList<>();
             for (int j = 0; j < settings.stacks(); j++) {
-                stacks.add(stackName(i, j));
+                stacks.add(stackName(i, r, j));
             }
             regions.add(new RegionSpec(region, settings.aliases() ? ALIAS : keyIds.get(region), stacks));
         }
@@ -95,7 +97,8 @@ final class FleetWorld {
         return token;
     }
 
-    private static String stackName(int token, int stack) {
-        return "fleet-" + token + "-" + stack;
+    /** Unique across regions too: a stack's roles are named after it, and IAM is global. */
+    private static String stackName(int token, int region, int stack) {
+        return "fleet-" + token + "-" + region + "-" + stack;
     }
 }
