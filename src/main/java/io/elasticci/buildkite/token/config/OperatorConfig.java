@@ -105,6 +105,21 @@ public interface OperatorConfig {
         @WithDefault("PT5M")
         Duration aliasCacheTtl();
 
+        /**
+         * How long one ListStacks of a region stands for the stacks of every resource there: a stack whose status and
+         * last update time a listing this recent shows unchanged is not described again. A stack changed by someone
+         * else is seen within this plus the resync interval. PT0S: every stack is described on every pass.
+         */
+        @WithDefault("PT1M")
+        Duration stackListingMaxAge();
+
+        /**
+         * How long a customer managed key's policy, as last read, is trusted (each region's key is read by every
+         * resource there): a key policy edit is seen within this.
+         */
+        @WithDefault("PT15M")
+        Duration keyPolicyCacheTtl();
+
         Http http();
     }
 
