@@ -96,9 +96,10 @@ public interface OperatorConfig {
 
         /**
          * How long the operator's own inline policies, as last read or written, are trusted before IAM (the most
-         * throttled service) is asked again; an edit by someone else is noticed within this time.
+         * throttled service) is asked again; an edit by someone else is noticed within this time. Longer than the
+         * resync, so that most resyncs read no inline policy (each token has one per role: the bulk of its reads).
          */
-        @WithDefault("PT5M")
+        @WithDefault("PT15M")
         Duration inlinePolicyCacheTtl();
 
         /** How long alias-to-key resolutions are trusted (key IDs and ARNs never change, aliases can be retargeted). */

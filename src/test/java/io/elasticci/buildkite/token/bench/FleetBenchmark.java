@@ -45,8 +45,10 @@ class FleetBenchmark {
     private static final Path OUT = Path.of("target", "fleet-benchmark");
     /** The operator's production cache lifetimes (OperatorConfig), scaled with the resync when asked. */
     private static final Map<String, Duration> CACHE_LIFETIMES = Map.of(
-            "BKAT_AWS_INLINE_POLICY_CACHE_TTL", Duration.ofMinutes(5),
-            "BKAT_AWS_ALIAS_CACHE_TTL", Duration.ofMinutes(5));
+            "BKAT_AWS_INLINE_POLICY_CACHE_TTL", Duration.ofMinutes(15),
+            "BKAT_AWS_ALIAS_CACHE_TTL", Duration.ofMinutes(5),
+            "BKAT_AWS_STACK_LISTING_MAX_AGE", Duration.ofMinutes(1),
+            "BKAT_AWS_KEY_POLICY_CACHE_TTL", Duration.ofMinutes(15));
 
     private final FleetSettings settings = FleetSettings.fromSystemProperties();
 
