@@ -50,6 +50,10 @@ class FleetBenchmark {
             "BKAT_AWS_STACK_LISTING_MAX_AGE", Duration.ofMinutes(1),
             "BKAT_AWS_KEY_POLICY_CACHE_TTL", Duration.ofMinutes(15));
 
+    /** The services application.properties limits (an environment variable overrides only a property it has). */
+    private static final List<String> UNLIMITED = List.of("SECRETSMANAGER", "KMS", "STS", "IAM", "CLOUDFORMATION",
+            "AUTOSCALING");
+
     private final FleetSettings settings = FleetSettings.fromSystemProperties();
 
     @Test
@@ -65,10 +69,15 @@ class FleetBenchmark {
             world.createTokenSecrets(api.client());
             report.put("stacks", stacks);
             aws.faults().latency(settings.latency());
-            aws.rateLimits().awsQuotas(settings.iamPerSecond(), settings.cloudFormationPerSecond());
+            if (settings.quotas()) {
+                aws.rateLimits().awsQuotas(settings.iamPerSecond(), settings.cloudFormationPerSecond());
+            }
             aws.calls().clear();
 
             Map<String, String> environment = environment(aws, api);
+            if (!settings.quotas()) {
+                UNLIMITED.forEach(service -> environment.put("BKAT_AWS_RATE_LIMITS_" + service, "100000"));
+            }
             Map<String, Object> convergence = converge(aws, api, world, environment);
             report.put("convergence", convergence);
             if (Boolean.TRUE.equals(convergence.get("allReady"))) {

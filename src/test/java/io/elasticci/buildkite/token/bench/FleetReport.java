@@ -40,8 +40,9 @@ final class FleetReport {
         out.append(String.format("machine: %s; load average at start %.2f (shared: times are noisy, counts are not)%n",
                 get(report, "machine", "cores") + " cores, " + get(report, "machine", "memTotal") + ", "
                         + get(report, "machine", "java"), (Double) get(report, "machine", "loadAverageAtStart")));
-        out.append(String.format("AWS quotas in the emulator: IAM %.0f/s, CloudFormation %.0f/s per region, Secrets "
-                + "Manager 50/s per group and region%n", settings.iamPerSecond(), settings.cloudFormationPerSecond()));
+        out.append(settings.quotas() ? String.format("AWS quotas in the emulator: IAM %.0f/s, CloudFormation %.0f/s "
+                + "per region, Secrets Manager 50/s per group and region%n", settings.iamPerSecond(),
+                settings.cloudFormationPerSecond()) : String.format("no AWS quotas, no operator rate limits%n"));
         Map<?, ?> convergence = (Map<?, ?>) report.get("convergence");
         if (convergence != null) {
             out.append(String.format("%n-- convergence (all %d tokens created at once)%n", settings.tokens()));

@@ -24,9 +24,12 @@ import java.util.Map;
  * @param scaleCaches  whether the operator's cache lifetimes are scaled with the resync interval, so that a shortened
  *                     resync sees cache refreshes as often as the production one does ({@code fleet.scaleCaches}, true)
  * @param timeout      the longest wait for convergence, and for the restart pass ({@code fleet.timeout}, PT40M)
+ * @param quotas       false: no quotas in the emulator and no rate limits in the operator, to see the dependency
+ *                     chain alone ({@code fleet.quotas}=aws|none, aws)
  */
 record FleetSettings(int tokens, int regions, int stacks, Duration latency, Duration resync, int windows,
-        double iamPerSecond, double cloudFormationPerSecond, boolean aliases, boolean scaleCaches, Duration timeout) {
+        double iamPerSecond, double cloudFormationPerSecond, boolean aliases, boolean scaleCaches, Duration timeout,
+        boolean quotas) {
 
     static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
             "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1");
@@ -55,7 +58,8 @@ record FleetSettings(int tokens, int regions, int stacks, Duration latency, Dura
                 Double.parseDouble(System.getProperty("fleet.cloudFormationRate", "10")),
                 !"id".equals(System.getProperty("fleet.keys", "alias")),
                 Boolean.parseBoolean(System.getProperty("fleet.scaleCaches", "true")),
-                Duration.parse(System.getProperty("fleet.timeout", "PT40M")));
+                Duration.parse(System.getProperty("fleet.timeout", "PT40M")),
+                !"none".equals(System.getProperty("fleet.quotas", "aws")));
     }
 
     List<String> regionNames() {
@@ -87,6 +91,7 @@ record FleetSettings(int tokens, int regions, int stacks, Duration latency, Dura
         map.put("cloudFormationQuotaPerSecondPerRegion", cloudFormationPerSecond);
         map.put("keys", aliases ? "alias" : "id");
         map.put("scaleCaches", scaleCaches);
+        map.put("quotas", quotas ? "aws" : "none");
         return map;
     }
 }
