@@ -37,7 +37,8 @@ import io.elasticci.buildkite.token.it.PackagedOperatorEnvironment;
  *     are Ready, the AWS calls it took, the process's heap, RSS and CPU time;</li>
  * <li>restart: a new operator process over the converged fleet (cold caches), with the resync under test and its
  *     cache lifetimes scaled alike; time and calls until every token was reconciled once;</li>
- * <li>steady state: the AWS calls of every reconcile over whole resync intervals, divided by the reconciles.</li>
+ * <li>steady state: the AWS calls of whole resync waves (from the end of the first to the end of the last counted),
+ *     divided by the reconciles in them.</li>
  * </ol>
  */
 class FleetBenchmark {
@@ -170,17 +171,28 @@ class FleetBenchmark {
             restart.put("perToken", CallCounts.of(aws.calls().all()).per(settings.tokens()));
             report.put("restart", restart);
 
+            // Whole resync waves: from the end of the first (every token reconciled twice) to the end of the last
+            // counted, so that every call in the window belongs to a reconcile counted in it.
+            int tokens = settings.tokens();
+            Duration waves = settings.timeout().plus(settings.resync().multipliedBy(settings.windows() + 1L));
+            await(waves, () -> probe.reconciles() >= 2.0 * tokens,
+                    () -> "first resync: reconciled " + (long) probe.reconciles() + "/" + 2 * tokens);
             int from = aws.calls().all().size();
             OperatorProbe.Reading before = probe.read();
-            sleep(settings.resync().multipliedBy(settings.windows()));
+            long windowStart = System.nanoTime();
+            boolean complete = await(waves, () -> probe.reconciles() >= (2.0 + settings.windows()) * tokens,
+                    () -> "steady state: reconciled " + (long) probe.reconciles() + "/"
+                            + (2 + settings.windows()) * tokens);
             OperatorProbe.Reading after = probe.read();
+            long windowEnd = System.nanoTime();
             List<CallLog.Call> all = aws.calls().all();
             CallCounts window = CallCounts.of(all.subList(from, all.size()));
             double reconciles = after.reconciles() - before.reconciles();
             Map<String, Object> steady = new LinkedHashMap<>();
-            steady.put("windowSeconds", seconds(settings.resync().multipliedBy(settings.windows()).toNanos()));
+            steady.put("complete", complete);
+            steady.put("windowSeconds", seconds(windowEnd - windowStart));
             steady.put("reconciles", reconciles);
-            steady.put("reconcilesPerToken", CallCounts.round(reconciles / settings.tokens()));
+            steady.put("reconcilesPerToken", CallCounts.round(reconciles / tokens));
             steady.put("callsTotal", window.total());
             steady.put("writesTotal", window.writes());
             steady.put("throttledTotal", window.throttled());

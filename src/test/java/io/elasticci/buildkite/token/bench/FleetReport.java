@@ -68,7 +68,8 @@ final class FleetReport {
         }
         Map<?, ?> steady = (Map<?, ?>) report.get("steadyState");
         if (steady != null) {
-            out.append(String.format("%n-- steady state (%s s)%n", steady.get("windowSeconds")));
+            out.append(String.format("%n-- steady state (%d resync waves, %s s%s)%n", settings.windows(),
+                    steady.get("windowSeconds"), Boolean.TRUE.equals(steady.get("complete")) ? "" : ", timed out"));
             row(out, "reconciles (per token)", steady.get("reconciles") + " (" + steady.get("reconcilesPerToken")
                     + ")");
             calls(out, "AWS calls per token per resync", (Map<?, ?>) steady.get("perReconcile"));

@@ -15,7 +15,7 @@ import java.util.Map;
  *                     ({@code fleet.stacks}, 2)
  * @param latency      added to every AWS call ({@code fleet.latencyMs}, 25)
  * @param resync       the drift resync of the steady-state phase ({@code fleet.resync}, PT5M)
- * @param windows      resync intervals the steady state is counted over ({@code fleet.windows}, 1)
+ * @param windows      resync waves the steady state is counted over ({@code fleet.windows}, 1)
  * @param iamPerSecond IAM's account-wide quota in the emulator ({@code fleet.iamRate}, 10)
  * @param cloudFormationPerSecond CloudFormation's quota per region in the emulator ({@code fleet.cloudFormationRate},
  *                     10)
