@@ -47,6 +47,28 @@ public interface OperatorConfig {
 
     LeaderElection leaderElection();
 
+    Shard shard();
+
+    /**
+     * Sharding: several operator Deployments on one cluster, each reconciling the resources its label selector
+     * matches and electing its own leader. Selectors of different shards must not overlap, and should together cover
+     * every resource (e.g. {@code buildkite.elasticci.io/shard=a}, {@code =b}, and {@code !buildkite.elasticci.io/shard}
+     * for the rest). Two resources of different shards naming one stack in Manage mode are not detected.
+     */
+    interface Shard {
+        /**
+         * Label selector of the BuildkiteAgentTokens this shard reconciles; absent: all of them. Applied as
+         * quarkus.operator-sdk.controllers.buildkiteagenttoken.selector (application.properties).
+         */
+        Optional<String> selector();
+
+        /**
+         * The shard's name ([a-z0-9-]), the suffix of its Lease; absent with a selector: a hash of the selector, so
+         * that shards never share a Lease.
+         */
+        Optional<String> name();
+    }
+
     /** One active replica at a time (production profile only; dev and test run alone). */
     interface LeaderElection {
         /** Off only for a single replica that must start without a Lease (e.g. no RBAC on leases). */
