@@ -10,6 +10,12 @@ public interface CloudFormationGateway {
     /** Empty when the stack does not exist (CloudFormation answers a ValidationError, not a NotFound). */
     Optional<StackDescription> describe(String region, String stackName);
 
+    /**
+     * Every stack of the region that is not deleted (nested ones too), from one paginated ListStacks: what changed
+     * since a stack was last described, for all the stacks of a region at the price of one call a page.
+     */
+    List<StackSummary> list(String region);
+
     /** Top-level resources of a stack (or of a nested stack, by its ID). */
     List<StackResource> resources(String region, String stackId);
 

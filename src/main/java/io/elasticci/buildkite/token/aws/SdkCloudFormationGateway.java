@@ -12,12 +12,16 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Capability;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
+import software.amazon.awssdk.services.cloudformation.model.StackStatus;
 
 /** {@link CloudFormationGateway} over the AWS SDK. */
 @ApplicationScoped
 public class SdkCloudFormationGateway implements CloudFormationGateway {
 
     private static final String SERVICE = "cloudformation";
+    /** Every status but DELETE_COMPLETE: ListStacks would otherwise list deleted stacks for 90 days. */
+    private static final List<StackStatus> LISTED = StackStatus.knownValues().stream()
+            .filter(s -> s != StackStatus.DELETE_COMPLETE).toList();
 
     private final AwsClients clients;
 
@@ -44,6 +48,15 @@ public class SdkCloudFormationGateway implements CloudFormationGateway {
             }
             throw e;
         }
+    }
+
+    @Override
+    public List<StackSummary> list(String region) {
+        return call("ListStacks", region, c -> c.listStacksPaginator(b -> b.stackStatusFilters(LISTED))
+                .stackSummaries().stream()
+                .map(s -> new StackSummary(s.stackName(), s.stackId(), s.stackStatusAsString(),
+                        s.lastUpdatedTime() != null ? s.lastUpdatedTime() : s.creationTime()))
+                .toList());
     }
 
     @Override

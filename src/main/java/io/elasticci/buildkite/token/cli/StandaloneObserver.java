@@ -25,6 +25,7 @@ import io.elasticci.buildkite.token.reconcile.observe.AwsObserver;
 import io.elasticci.buildkite.token.reconcile.observe.Parallel;
 import io.elasticci.buildkite.token.reconcile.observe.RolloutObserver;
 import io.elasticci.buildkite.token.reconcile.observe.StackDiscovery;
+import io.elasticci.buildkite.token.reconcile.observe.StackListings;
 
 /**
  * The operator's observer, wired by hand from the same adapters, for a process that has no CDI container. Only the
@@ -45,8 +46,10 @@ final class StandaloneObserver {
         SdkKmsGateway kms = new SdkKmsGateway(clients);
         SdkIamGateway iam = new SdkIamGateway(clients, partition, clock, config.aws().inlinePolicyCacheTtl());
         Parallel parallel = new Parallel();
-        AccessObserver access = new AccessObserver(new StackDiscovery(new SdkCloudFormationGateway(clients), iam),
-                secrets, iam, kms, parallel);
+        SdkCloudFormationGateway cloudFormation = new SdkCloudFormationGateway(clients);
+        // one pass: nothing to share a listing with
+        AccessObserver access = new AccessObserver(new StackDiscovery(cloudFormation, iam,
+                StackListings.off(cloudFormation)), secrets, iam, kms, parallel);
         RolloutObserver rollout = new RolloutObserver(secrets, new SdkAutoScalingGateway(clients), parallel, clock);
         this.secrets = secrets;
         this.observer = new AwsObserver(new SdkStsGateway(clients), secrets,

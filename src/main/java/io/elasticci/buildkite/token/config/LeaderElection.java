@@ -1,5 +1,12 @@
 package io.elasticci.buildkite.token.config;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -22,6 +29,26 @@ public class LeaderElection {
 
     public static final String LEASE_NAME = "buildkite-token-operator-lease";
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
+    /** What a Lease name (a DNS subdomain) can end with. */
+    private static final Pattern SHARD_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
+
+    /** One Lease per shard: shards run side by side, each with its own leader. */
+    static String leaseName(OperatorConfig.Shard shard) {
+        Optional<String> suffix = shard.name().or(() -> shard.selector().map(LeaderElection::selectorHash));
+        suffix.filter(s -> !SHARD_NAME.matcher(s).matches()).ifPresent(s -> {
+            throw new IllegalStateException("bkat.shard.name must be lowercase letters, digits and '-': " + s);
+        });
+        return suffix.map(s -> LEASE_NAME + "-" + s).orElse(LEASE_NAME);
+    }
+
+    private static String selectorHash(String selector) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(selector.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Produces
     @Dependent
@@ -32,7 +59,7 @@ public class LeaderElection {
             LOG.info("leader election is off (bkat.leader-election.enabled=false): run one replica only");
             return null;
         }
-        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName(config.shard()))
                 .withLeaseNamespace(election.leaseNamespace().orElse(null))
                 .withLeaseDuration(election.leaseDuration())
                 .withRenewDeadline(election.renewDeadline())

@@ -72,6 +72,28 @@ public interface OperatorConfig {
 
     Buildkite buildkite();
 
+    Shard shard();
+
+    /**
+     * Sharding: several operator Deployments on one cluster, each reconciling the resources its label selector
+     * matches and electing its own leader. Selectors of different shards must not overlap, and should together cover
+     * every resource (e.g. {@code buildkite.elasticci.io/shard=a}, {@code =b}, and {@code !buildkite.elasticci.io/shard}
+     * for the rest). Two resources of different shards naming one stack in Manage mode are not detected.
+     */
+    interface Shard {
+        /**
+         * Label selector of the BuildkiteAgentTokens this shard reconciles; absent: all of them. Applied as
+         * quarkus.operator-sdk.controllers.buildkiteagenttoken.selector (application.properties).
+         */
+        Optional<String> selector();
+
+        /**
+         * The shard's name ([a-z0-9-]), the suffix of its Lease; absent with a selector: a hash of the selector, so
+         * that shards never share a Lease.
+         */
+        Optional<String> name();
+    }
+
     /** One active replica at a time (production profile only; dev and test run alone). */
     interface LeaderElection {
         /** Off only for a single replica that must start without a Lease (e.g. no RBAC on leases). */
@@ -121,14 +143,30 @@ public interface OperatorConfig {
 
         /**
          * How long the operator's own inline policies, as last read or written, are trusted before IAM (the most
-         * throttled service) is asked again; an edit by someone else is noticed within this time.
+         * throttled service) is asked again; an edit by someone else is noticed within this time. Longer than the
+         * resync, so that most resyncs read no inline policy (each token has one per role: the bulk of its reads).
          */
-        @WithDefault("PT5M")
+        @WithDefault("PT15M")
         Duration inlinePolicyCacheTtl();
 
         /** How long alias-to-key resolutions are trusted (key IDs and ARNs never change, aliases can be retargeted). */
         @WithDefault("PT5M")
         Duration aliasCacheTtl();
+
+        /**
+         * How long one ListStacks of a region stands for the stacks of every resource there: a stack whose status and
+         * last update time a listing this recent shows unchanged is not described again. A stack changed by someone
+         * else is seen within this plus the resync interval. PT0S: every stack is described on every pass.
+         */
+        @WithDefault("PT1M")
+        Duration stackListingMaxAge();
+
+        /**
+         * How long a customer managed key's policy, as last read, is trusted (each region's key is read by every
+         * resource there): a key policy edit is seen within this.
+         */
+        @WithDefault("PT15M")
+        Duration keyPolicyCacheTtl();
 
         Http http();
     }

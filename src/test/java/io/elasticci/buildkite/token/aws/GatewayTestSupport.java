@@ -10,7 +10,7 @@ import io.elasticci.buildkite.token.emulator.AwsEmulator;
 /** Real adapters over real SDK clients, pointed at the emulator through the SDK's own endpoint settings. */
 public final class GatewayTestSupport {
 
-    static final AwsEmulator AWS = EmulatorResource.emulator();
+    public static final AwsEmulator AWS = EmulatorResource.emulator();
 
     public static AwsClients clients() {
         return clients(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
@@ -37,6 +37,14 @@ public final class GatewayTestSupport {
 
             public Duration aliasCacheTtl() {
                 return Duration.ofMinutes(5);
+            }
+
+            public Duration stackListingMaxAge() {
+                return Duration.ofMinutes(1);
+            }
+
+            public Duration keyPolicyCacheTtl() {
+                return Duration.ofMinutes(15);
             }
 
             public OperatorConfig.Http http() {

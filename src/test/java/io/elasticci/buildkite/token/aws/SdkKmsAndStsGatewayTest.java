@@ -69,6 +69,27 @@ class SdkKmsAndStsGatewayTest {
     }
 
     @Test
+    void keyPoliciesAreReadOncePerTtlAndAnEditIsSeenAfterIt() {
+        KmsState.KeyInfo key = kms().createKey(REGION);
+        io.elasticci.buildkite.token.emulator.MutableClock clock = new io.elasticci.buildkite.token.emulator
+                .MutableClock();
+        SdkKmsGateway cached = new SdkKmsGateway(clients, clock, Duration.ofMinutes(15));
+        long before = AWS.calls().count("kms", "GetKeyPolicy", REGION);
+        String policy = cached.keyPolicy(REGION, key.keyId());
+        assertThat(cached.keyPolicy(REGION, key.keyId())).isEqualTo(policy);
+        assertThat(AWS.calls().count("kms", "GetKeyPolicy", REGION) - before).isEqualTo(1);
+
+        kms().setKeyPolicyWithoutRootDelegation(REGION, key.keyId(), "arn:aws:iam::123456789012:role/admin");
+        clock.advance(Duration.ofMinutes(14));
+        assertThat(cached.keyPolicy(REGION, key.keyId())).as("within the TTL").isEqualTo(policy);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(cached.keyPolicy(REGION, key.keyId())).as("the edit, once the TTL is over").isNotEqualTo(policy)
+                .contains("role/admin");
+        assertThat(AWS.calls().count("kms", "GetKeyPolicy", REGION) - before).isEqualTo(2);
+        assertThat(kmsGateway.keyPolicy(REGION, key.keyId())).as("no TTL: read every time").contains("role/admin");
+    }
+
+    @Test
     void resolverCachesKeyIdsForeverAndAliasesForTheirTtl() {
         KmsState.KeyInfo key = kms().createKey(REGION);
         String alias = "alias/ttl-" + UUID.randomUUID();

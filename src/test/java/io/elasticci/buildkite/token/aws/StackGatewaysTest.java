@@ -104,6 +104,24 @@ class StackGatewaysTest {
     }
 
     @Test
+    void stacksAreListedWithTheirLastChangeAndWithoutDeletedOnes() {
+        SdkCloudFormationGateway gateway = new SdkCloudFormationGateway(clients);
+        var kept = cfn().elasticCiStack(REGION, "gw-list-" + id).shape(StackShape.FIXED_SIZE).create();
+        var gone = cfn().elasticCiStack(REGION, "gw-gone-" + id).shape(StackShape.FIXED_SIZE).create();
+        cfn().deleteStack(REGION, gone.stackName());
+
+        List<StackSummary> listed = gateway.list(REGION);
+
+        assertThat(listed).extracting(StackSummary::name).contains(kept.stackName())
+                .doesNotContain(gone.stackName());
+        assertThat(listed).filteredOn(s -> s.name().equals(kept.stackName())).singleElement()
+                .isEqualTo(new StackSummary(kept.stackName(), kept.stackId(), "CREATE_COMPLETE", kept.creationTime()));
+        StackDescription described = gateway.describe(REGION, kept.stackName()).orElseThrow();
+        assertThat(described.lastChanged()).as("the same instant as DescribeStacks shows")
+                .isEqualTo(kept.creationTime());
+    }
+
+    @Test
     void parameterUpdateChangesOnlyTheGivenParametersAndNothingToDoIsFalse() {
         SdkCloudFormationGateway gateway = new SdkCloudFormationGateway(clients);
         var stack = cfn().elasticCiStack(REGION, "gw-up-" + id).shape(StackShape.FIXED_SIZE)

@@ -45,7 +45,10 @@ public class EmulatorResource implements QuarkusTestResourceLifecycleManager {
                 "bkat.transient-retry-interval", "PT1S",
                 "bkat.access-denied-retry-interval", "PT2S",
                 "bkat.aws.max-attempts", "2",
-                "bkat.aws.api-call-timeout", "PT10S");
+                "bkat.aws.api-call-timeout", "PT10S",
+                // Tests change stacks behind the operator's back and expect the next pass to see it; on the emulator's
+                // standing clock a listing would stand forever (StackDiscoveryTest covers listings).
+                "bkat.aws.stack-listing-max-age", "PT0S");
     }
 
     @Override

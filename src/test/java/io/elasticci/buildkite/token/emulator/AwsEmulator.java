@@ -45,6 +45,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final LoopbackServer server;
     private final MutableClock clock;
     private final Faults faults = new Faults();
+    private final RateLimits rateLimits = new RateLimits();
     private final CallLog calls = new CallLog();
     private final Map<String, String> accounts = new ConcurrentHashMap<>();
     /** Temporary credentials from AssumeRole, by access key ID. */
@@ -101,6 +102,11 @@ public final class AwsEmulator implements AutoCloseable {
 
     public CallLog calls() {
         return calls;
+    }
+
+    /** AWS's request quotas, none until set: a call beyond its quota is answered with the service's throttling error. */
+    public RateLimits rateLimits() {
+        return rateLimits;
     }
 
     /** IAM state of an account (created empty on first use; IAM is global, so no region). */
@@ -160,6 +166,7 @@ public final class AwsEmulator implements AutoCloseable {
             a.kms().clear();
         });
         faults.clear();
+        rateLimits.clear();
         calls.clear();
         iam.clear();
         cloudFormation.values().forEach(CloudFormationState::clear);
@@ -235,6 +242,7 @@ public final class AwsEmulator implements AutoCloseable {
     }
 
     private RawResponse dispatch(RawRequest request) {
+        long start = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
         Scope scope = scope(request);
         AwsService service = scope != null ? services.get(scope.service()) : guessService(request);
@@ -272,6 +280,9 @@ public final class AwsEmulator implements AutoCloseable {
                 throw service.expiredToken();
             }
             applyFaults(service, operation, region);
+            if (!rateLimits.admit(service.name(), operation, region, account)) {
+                throw service.throttled("Rate exceeded");
+            }
             response = service.invoke(new CallContext(this, service.name(), operation, region, account,
                     scope.accessKeyId(), requestId), request);
             if (Operations.isWrite(service.name(), operation) && response.status() < 300 && faults.writeDone()) {
@@ -289,7 +300,7 @@ public final class AwsEmulator implements AutoCloseable {
         }
         calls.record(new CallLog.Call(service.name(), operation, region, account,
                 Operations.isWrite(service.name(), operation), response.status(),
-                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()));
+                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()), start);
         return response;
     }
 

@@ -35,11 +35,29 @@ public final class CallLog {
         }
     }
 
+    /** A call with when it arrived and when it was answered ({@link System#nanoTime()}), latency included. */
+    public record Timed(Call call, long startNanos, long endNanos) {
+    }
+
     private final List<Call> calls = new ArrayList<>();
+    private final List<Timed> timed = new ArrayList<>();
 
     void record(Call call) {
+        record(call, System.nanoTime());
+    }
+
+    /** Records a call answered now that arrived at {@code startNanos}. */
+    void record(Call call, long startNanos) {
         synchronized (calls) {
             calls.add(Objects.requireNonNull(call));
+            timed.add(new Timed(call, startNanos, System.nanoTime()));
+        }
+    }
+
+    /** Every call so far with its timing, oldest answer first. */
+    public List<Timed> timed() {
+        synchronized (calls) {
+            return List.copyOf(timed);
         }
     }
 
@@ -87,6 +105,7 @@ public final class CallLog {
     public void clear() {
         synchronized (calls) {
             calls.clear();
+            timed.clear();
         }
     }
 

@@ -104,6 +104,34 @@ class CloudFormationEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void listStacksPagesSummariesAndFiltersByStatus() {
+        for (int i = 0; i < CloudFormationService.LIST_PAGE + 5; i++) {
+            stacks().elasticCiStack(REGION, "listed-" + i).shape(StackShape.FIXED_SIZE).create();
+        }
+        stacks().elasticCiStack("us-east-1", "elsewhere").shape(StackShape.FIXED_SIZE).create();
+        stacks().deleteStack(REGION, "listed-0");
+        stacks().setStatus(REGION, "listed-1", "UPDATE_IN_PROGRESS");
+
+        var all = cfn.listStacksPaginator(b -> { }).stackSummaries().stream().toList();
+        assertThat(all).hasSize(CloudFormationService.LIST_PAGE + 5).extracting(s -> s.stackName())
+                .doesNotContain("elsewhere");
+        assertThat(emulator.calls().count("cloudformation", "ListStacks")).as("two pages").isEqualTo(2);
+        assertThat(all).filteredOn(s -> s.stackName().equals("listed-0")).singleElement()
+                .satisfies(s -> assertThat(s.stackStatus()).isEqualTo(StackStatus.DELETE_COMPLETE));
+        StackInfo second = stacks().stackOrThrow(REGION, "listed-1");
+        assertThat(all).filteredOn(s -> s.stackName().equals("listed-1")).singleElement().satisfies(s -> {
+            assertThat(s.stackId()).isEqualTo(second.stackId());
+            assertThat(s.stackStatusAsString()).isEqualTo("UPDATE_IN_PROGRESS");
+            assertThat(s.creationTime()).isEqualTo(second.creationTime());
+        });
+
+        var active = cfn.listStacksPaginator(b -> b.stackStatusFiltersWithStrings("CREATE_COMPLETE",
+                "UPDATE_IN_PROGRESS")).stackSummaries().stream().toList();
+        assertThat(active).hasSize(CloudFormationService.LIST_PAGE + 4)
+                .noneMatch(s -> s.stackStatus() == StackStatus.DELETE_COMPLETE);
+    }
+
+    @Test
     void currentStackWithNestedScaler() {
         emulator.clock().advance(Duration.ofHours(1));
         StackInfo info = stacks().elasticCiStack(REGION, "buildkite-ci").tokenParameters(PATH, KEY)

@@ -9,16 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CloudFormation over the query protocol: DescribeStacks, DescribeStackResource, DescribeStackResources and
+ * CloudFormation over the query protocol: DescribeStacks, ListStacks, DescribeStackResource, DescribeStackResources and
  * UpdateStack (UsePreviousTemplate only). Semantics live in {@link CloudFormationState}.
  */
 final class CloudFormationService extends QueryService {
 
     static final String NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+    static final int LIST_PAGE = 100;
 
     CloudFormationService() {
         super(NAMESPACE, "2010-05-15");
         operation("DescribeStacks", this::describeStacks);
+        operation("ListStacks", this::listStacks);
         operation("DescribeStackResource", this::describeStackResource);
         operation("DescribeStackResources", this::describeStackResources);
         operation("UpdateStack", this::updateStack);
@@ -69,6 +71,41 @@ final class CloudFormationService extends QueryService {
             // refused below
         }
         throw AwsError.of("ValidationError", "Invalid NextToken");
+    }
+
+    /**
+     * Stack summaries, {@link #LIST_PAGE} a page (AWS does not document its page size; the SDK's paginator follows
+     * NextToken whatever it is).
+     */
+    private void listStacks(CallContext ctx, QueryParams in, Xml out) {
+        List<StackInfo> stacks = cfn(ctx).listStacks(ctx.region(), in.strings("StackStatusFilter"));
+        int from = 0;
+        if (in.string("NextToken") != null) {
+            try {
+                from = Integer.parseInt(in.string("NextToken"));
+            } catch (NumberFormatException e) {
+                throw error("ValidationError", "Invalid NextToken");
+            }
+        }
+        int to = Math.min(stacks.size(), from + LIST_PAGE);
+        out.open("StackSummaries");
+        for (StackInfo s : stacks.subList(Math.min(from, to), to)) {
+            out.open("member")
+                    .element("StackId", s.stackId())
+                    .element("StackName", s.stackName())
+                    .element("TemplateDescription", s.description())
+                    .element("CreationTime", s.creationTime())
+                    .element("LastUpdatedTime", s.lastUpdatedTime())
+                    .element("StackStatus", s.status())
+                    .element("ParentId", s.parentId())
+                    .element("RootId", s.rootId())
+                    .open("DriftInformation").element("StackDriftStatus", "NOT_CHECKED").close("DriftInformation")
+                    .close("member");
+        }
+        out.close("StackSummaries");
+        if (to < stacks.size()) {
+            out.element("NextToken", String.valueOf(to));
+        }
     }
 
     private void describeStackResource(CallContext ctx, QueryParams in, Xml out) {

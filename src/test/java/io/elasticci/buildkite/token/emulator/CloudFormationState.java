@@ -416,6 +416,18 @@ public final class CloudFormationState {
         });
     }
 
+    /**
+     * Every stack of the region ListStacks shows, deleted ones too (AWS keeps them listed for 90 days), in creation
+     * order, with those statuses (empty: any).
+     */
+    List<StackInfo> listStacks(String region, java.util.Collection<String> statuses) {
+        return locked(() -> {
+            settle();
+            return byId.values().stream().filter(s -> s.region.equals(region))
+                    .filter(s -> statuses.isEmpty() || statuses.contains(s.status)).map(this::info).toList();
+        });
+    }
+
     /** The stack and its resources (all, or the one logical ID); by stack name/ID or by a resource's physical ID. */
     StackInfo describeStackResources(String region, String nameOrId, String physicalId, String logicalIdOrNull) {
         return locked(() -> {

@@ -78,6 +78,19 @@ class FaultsAndCallLogEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void everyLoggedCallHasItsArrivalAndAnswerTimes() {
+        SecretsManagerClient east = clients.secretsManager(EAST);
+        east.createSecret(b -> b.name(NAME).secretString("v"));
+        east.describeSecret(b -> b.secretId(NAME));
+
+        assertThat(emulator.calls().timed()).extracting(CallLog.Timed::call).isEqualTo(emulator.calls().all());
+        assertThat(emulator.calls().timed()).allSatisfy(t -> assertThat(t.endNanos()).isGreaterThanOrEqualTo(
+                t.startNanos()));
+        emulator.calls().clear();
+        assertThat(emulator.calls().timed()).isEmpty();
+    }
+
+    @Test
     void writeClassification() {
         for (String op : List.of("CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage",
                 "DeleteSecret", "RestoreSecret", "TagResource", "UntagResource", "ReplicateSecretToRegions",

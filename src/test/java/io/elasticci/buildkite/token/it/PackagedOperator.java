@@ -103,6 +103,11 @@ public final class PackagedOperator implements AutoCloseable {
         }
     }
 
+    /** The operator's process ID (its /proc entry has its memory and CPU time). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -65,6 +65,11 @@ final class StandaloneOperators implements AutoCloseable {
      * Ready is a cluster ID, the installation key and AWS.
      */
     BuildkiteAgentToken adoptingToken(String namespace, String name, String secretName) {
+        return adoptingToken(namespace, name, secretName, Map.of());
+    }
+
+    /** The same, with these labels (a shard's selector picks resources by them). */
+    BuildkiteAgentToken adoptingToken(String namespace, String name, String secretName, Map<String, String> labels) {
         SecretsManagerState sm = aws.secretsManager(AwsEmulator.DEFAULT_ACCOUNT);
         if (sm.secret("us-east-1", secretName).isEmpty()) {
             sm.createSecret("us-east-1", secretName, "bkua_" + name, null, Map.of());
@@ -78,7 +83,7 @@ final class StandaloneOperators implements AutoCloseable {
                     - region: us-east-1
                 """, BuildkiteAgentToken.class);
         token.getSpec().setSecretName(secretName);
-        token.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        token.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build());
         return api.client().resource(token).create();
     }
 

@@ -38,6 +38,7 @@ import io.elasticci.buildkite.token.reconcile.observe.AwsObserver;
 import io.elasticci.buildkite.token.reconcile.observe.Parallel;
 import io.elasticci.buildkite.token.reconcile.observe.RolloutObserver;
 import io.elasticci.buildkite.token.reconcile.observe.StackDiscovery;
+import io.elasticci.buildkite.token.reconcile.observe.StackListings;
 import io.elasticci.buildkite.token.reconcile.observe.TokenSource;
 
 /**
@@ -71,7 +72,8 @@ class RestartSweepTest {
         KeyResolver keys = new KeyResolver(kms, clock, java.time.Duration.ofMinutes(5));
         Parallel parallel = new Parallel();
         AwsObserver observer = new AwsObserver(new SdkStsGateway(clients), secrets, keys, parallel,
-                new AccessObserver(new StackDiscovery(cloudFormation, iam), secrets, iam, kms, parallel),
+                new AccessObserver(new StackDiscovery(cloudFormation, iam, new StackListings(cloudFormation, clock,
+                        java.time.Duration.ofMinutes(1))), secrets, iam, kms, parallel),
                 new RolloutObserver(secrets, autoScaling, parallel, clock), partition);
         return new Convergence(observer, new PlanExecutor(secrets, keys, iam, cloudFormation, autoScaling),
                 new StatementRemovals(), clock);

@@ -62,8 +62,8 @@ public class AccessObserver {
         }
         List<String[]> declared = new ArrayList<>();
         desired.regions().forEach(r -> r.stacks().forEach(s -> declared.add(new String[] {r.region(), s})));
-        List<StackObservation> stacks = List.copyOf(parallel.map(declared, d -> discovery.discover(d[0], d[1]))
-                .values());
+        List<StackObservation> stacks = List.copyOf(parallel.map(declared, d -> discovery.discover(d[0], d[1],
+                updatedAtThisGeneration(desired, d[0] + "/" + d[1]))).values());
 
         Set<String> roleNames = new TreeSet<>(previousRoles);
         stacks.forEach(s -> s.roles().forEach(r -> roleNames.add(r.name())));
@@ -82,6 +82,11 @@ public class AccessObserver {
         parallel.map(regionsWithRoles, region -> kms.keyPolicy(region, keys.get(region).keyId()))
                 .forEach(keyPolicies::put);
         return new AccessObservation(stacks, policy, inline, simulations, keyPolicies, retained);
+    }
+
+    /** Whether this operator updated the stack's parameters for the spec as it is (StackPlanner's failure check). */
+    private static boolean updatedAtThisGeneration(DesiredToken desired, String stackKey) {
+        return Long.valueOf(desired.generation()).equals(desired.stackUpdateGenerations().get(stackKey));
     }
 
     /** A role a previous owner's retained statement names, and that owner's hash. */

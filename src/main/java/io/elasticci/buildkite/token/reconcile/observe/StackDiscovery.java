@@ -15,6 +15,7 @@ import io.elasticci.buildkite.token.aws.IamGateway;
 import io.elasticci.buildkite.token.aws.RoleInfo;
 import io.elasticci.buildkite.token.aws.StackDescription;
 import io.elasticci.buildkite.token.aws.StackResource;
+import io.elasticci.buildkite.token.aws.StackSummary;
 import io.elasticci.buildkite.token.plan.StackObservation;
 
 /**
@@ -22,7 +23,9 @@ import io.elasticci.buildkite.token.plan.StackObservation;
  * unless {@code InstanceRoleARN} names one; the scaler role is {@code ExecutionRole} in the nested {@code Autoscaling}
  * or {@code AutoscalingArm64} stack, or {@code AutoscalingLambdaExecutionRole} in stacks from 2019–2020, and absent
  * in a fixed-size stack. What the stack created is cached until the stack changes (its last update time); a custom
- * instance role is re-read every time, since it changes outside CloudFormation.
+ * instance role is re-read every time, since it changes outside CloudFormation. With {@link StackListings} on, a stack
+ * is described again only when a recent listing of its region shows it changed (status or last update), is in
+ * progress, or is not listed; else its last description stands.
  */
 @ApplicationScoped
 public class StackDiscovery {
@@ -38,6 +41,9 @@ public class StackDiscovery {
     private final IamGateway iam;
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
     private final Map<String, RoleInfo> stackRoles = new ConcurrentHashMap<>();
+    private final StackListings listings;
+    /** Each stack as last described, by StackId: stands while listings show it unchanged. */
+    private final Map<String, StackDescription> described = new ConcurrentHashMap<>();
 
     /** What a stack version created: names only. */
     private record Layout(String version, String instanceRole, List<String> scalerRoles, String autoScalingGroup) {
@@ -49,13 +55,18 @@ public class StackDiscovery {
     }
 
     @Inject
-    public StackDiscovery(CloudFormationGateway cloudFormation, IamGateway iam) {
+    public StackDiscovery(CloudFormationGateway cloudFormation, IamGateway iam, StackListings listings) {
         this.cloudFormation = cloudFormation;
         this.iam = iam;
+        this.listings = listings;
     }
 
-    public StackObservation discover(String region, String stackName) {
-        Optional<StackDescription> found = cloudFormation.describe(region, stackName);
+    /**
+     * @param fresh describe the stack whatever a listing shows (one this operator just updated: a listing from before
+     *        the update must not hide it)
+     */
+    public StackObservation discover(String region, String stackName, boolean fresh) {
+        Optional<StackDescription> found = describe(region, stackName, fresh);
         if (found.isEmpty()) {
             return StackObservation.missing(region, stackName);
         }
@@ -86,6 +97,21 @@ public class StackDiscovery {
         layout.scalerRoles().forEach(name -> stackRole(name, missing).ifPresent(scalers::add));
         return new StackObservation(region, stackName, Optional.of(stack), instanceRole, scalers,
                 stack.outputs().getOrDefault("AutoScalingGroupName", layout.autoScalingGroup()), missing);
+    }
+
+    private Optional<StackDescription> describe(String region, String stackName, boolean fresh) {
+        if (!listings.enabled()) {
+            return cloudFormation.describe(region, stackName);
+        }
+        Optional<StackSummary> listed = fresh ? Optional.empty() : listings.summary(region, stackName);
+        StackDescription known = listed.map(s -> described.get(s.stackId())).orElse(null);
+        if (known != null && !known.inProgress() && known.status().equals(listed.get().status())
+                && known.lastChanged().equals(listed.get().lastChanged())) {
+            return Optional.of(known);
+        }
+        Optional<StackDescription> found = cloudFormation.describe(region, stackName);
+        found.ifPresent(d -> described.put(d.stackId(), d));
+        return found;
     }
 
     /** Forgets cached roles, e.g. when a resource policy shows that a role was re-created. */

@@ -1,0 +1,123 @@
+package io.elasticci.buildkite.token.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import io.elasticci.buildkite.token.it.PackagedOperator;
+
+/**
+ * What the operator's process costs and counts, read from outside as a person would: its /q/metrics (AWS calls by
+ * outcome, the SDK's retries, reconciles, heap in use) and its /proc entry (resident memory, CPU time).
+ */
+final class OperatorProbe {
+
+    /** One reading. CPU time in seconds, memory in MiB. */
+    record Reading(double throttled, double retries, double reconciles, double heapMiB, double rssMiB,
+            double cpuSeconds) {
+    }
+
+    private static final long CLOCK_TICKS = clockTicks();
+
+    private final PackagedOperator operator;
+
+    OperatorProbe(PackagedOperator operator) {
+        this.operator = operator;
+    }
+
+    Reading read() {
+        String metrics = metrics();
+        return new Reading(sum(metrics, "bkat_aws_calls_total", "outcome=\"throttled\""),
+                sum(metrics, "bkat_aws_retries_total", ""),
+                sum(metrics, "bkat_reconcile_seconds_count", ""),
+                sum(metrics, "jvm_memory_used_bytes", "area=\"heap\"") / (1 << 20),
+                rssKiB() / 1024.0, cpuSeconds());
+    }
+
+    /** Reconciles finished so far. */
+    double reconciles() {
+        return sum(metrics(), "bkat_reconcile_seconds_count", "");
+    }
+
+    /** Asks the JVM for a full collection (jcmd), so that the next heap reading is what is live. */
+    boolean collectGarbage() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(operator.pid()), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private String metrics() {
+        try {
+            return operator.get("/q/metrics").body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot scrape " + operator, e);
+        }
+    }
+
+    /** Sums every sample of a Prometheus metric whose labels contain {@code label} (empty: every sample). */
+    static double sum(String exposition, String name, String label) {
+        double total = 0;
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith("#") || !(line.startsWith(name + "{") || line.startsWith(name + " "))) {
+                continue;
+            }
+            int end = line.lastIndexOf(' ');
+            String series = line.substring(0, end);
+            if (series.contains(label)) {
+                total += Double.parseDouble(line.substring(end + 1));
+            }
+        }
+        return total;
+    }
+
+    private long rssKiB() {
+        for (String line : proc("status").split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+
+    /** utime + stime, fields 14 and 15 of /proc/PID/stat (counted after the command name, which may hold spaces). */
+    private double cpuSeconds() {
+        String stat = proc("stat");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
+    }
+
+    private String proc(String file) {
+        try {
+            return Files.readString(Path.of("/proc", String.valueOf(operator.pid()), file), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 ? Long.parseLong(out) : 100;
+        } catch (IOException | NumberFormatException e) {
+            return 100;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 100;
+        }
+    }
+}
