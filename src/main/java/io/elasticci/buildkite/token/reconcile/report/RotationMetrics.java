@@ -42,9 +42,17 @@ final class RotationMetrics {
         }
     }
 
+    /** Versions listed as revocable whose token is still live: with spec.buildkite, those it revoked do not count. */
     static int revocableVersions(BuildkiteAgentToken token) {
-        BuildkiteAgentTokenStatus status = token.getStatus();
-        return status == null || status.rotation == null || status.rotation.revocableVersionIds == null ? 0
-                : status.rotation.revocableVersionIds.size();
+        var status = token.getStatus();
+        if (status == null || status.rotation == null || status.rotation.revocableVersionIds == null) {
+            return 0;
+        }
+        java.util.Set<String> revoked = new java.util.HashSet<>();
+        if (status.buildkite != null) {
+            status.buildkite.tokens.stream().filter(t -> Boolean.TRUE.equals(t.revoked) && t.versionId != null)
+                    .forEach(t -> revoked.add(t.versionId));
+        }
+        return (int) status.rotation.revocableVersionIds.stream().filter(v -> !revoked.contains(v)).count();
     }
 }
