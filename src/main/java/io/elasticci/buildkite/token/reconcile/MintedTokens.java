@@ -241,6 +241,11 @@ public class MintedTokens {
         status.currentTokenId = listed.stream().filter(t -> t.versionId().isPresent() && t.versionId().equals(current))
                 .map(OwnedToken::id).findFirst().orElse(null);
         status.nextRotationAt = nextRotation.map(Instant::toString).orElse(null);
+        if (status.currentTokenId == null && current.isPresent()) {
+            status.message = "version " + current.get() + " holds a token this operator did not mint: it is left alone "
+                    + "and never revoked; annotate " + BuildkiteAgentToken.ROTATE_AT_ANNOTATION
+                    + " to replace it with a minted one";
+        }
         listed.forEach(t -> status.tokens.add(statusOf(t)));
         status.tokens.addAll(revoked);
         if (resource.getStatus() != null && resource.getStatus().buildkite != null) {

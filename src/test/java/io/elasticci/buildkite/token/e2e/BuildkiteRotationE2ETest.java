@@ -229,6 +229,7 @@ class BuildkiteRotationE2ETest extends E2ETestBase {
         BuildkiteAgentToken adopted = ready();
         assertThat(clusterTokens()).as("nothing minted: no rotation is due").isEmpty();
         assertThat(adopted.getStatus().buildkite.currentTokenId).isNull();
+        assertThat(adopted.getStatus().buildkite.message).contains("did not mint", "never revoked");
 
         requestRotation();
         k8s.awaitAdvancing("minted", STEP, t -> t.getStatus().rotation != null
@@ -238,5 +239,6 @@ class BuildkiteRotationE2ETest extends E2ETestBase {
         assertThat(clusterTokens()).hasSize(1);
         assertThat(after.getStatus().buildkite.tokens).extracting((BuildkiteTokenStatus s) -> s.revoked)
                 .containsOnlyNulls();
+        assertThat(after.getStatus().buildkite.message).isNull();
     }
 }

@@ -14,6 +14,10 @@ public class BuildkiteStatus {
             + "not a token the operator minted (it is then left alone, never revoked).")
     public String currentTokenId;
 
+    @JsonPropertyDescription("Set when the current value is not a token this operator minted (an adopted secret): it "
+            + "is left alone and never revoked; annotate rotate-at to replace it with a minted one.")
+    public String message;
+
     @JsonPropertyDescription("When the next token is due (rotateEvery after the current version was written).")
     public String nextRotationAt;
 
