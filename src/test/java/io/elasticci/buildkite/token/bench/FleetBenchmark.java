@@ -141,7 +141,9 @@ class FleetBenchmark {
             result.put("callsTotal", calls.total());
             result.put("perToken", calls.per(settings.tokens()));
             if (settings.tokens() == 1) {
-                result.put("sequentialCallRounds", sequentialRounds(timed));
+                List<CallLog.Call> chain = sequentialChain(timed);
+                result.put("sequentialCallRounds", chain.size());
+                result.put("sequentialCallChain", runs(chain));
             }
             OperatorProbe.Reading reading = probe.read();
             result.put("operator", reading);
@@ -209,18 +211,41 @@ class FleetBenchmark {
      * The longest chain of AWS calls each answered before the next one was sent: the sequential rounds a reconcile
      * needs whatever its parallelism (greedy by answer time, which maximises the number of disjoint calls).
      */
-    static int sequentialRounds(List<CallLog.Timed> calls) {
+    static List<CallLog.Call> sequentialChain(List<CallLog.Timed> calls) {
         List<CallLog.Timed> byEnd = new ArrayList<>(calls);
         byEnd.sort((a, b) -> Long.compare(a.endNanos(), b.endNanos()));
-        int rounds = 0;
+        List<CallLog.Call> chain = new ArrayList<>();
         long last = Long.MIN_VALUE;
         for (CallLog.Timed call : byEnd) {
             if (call.startNanos() >= last) {
-                rounds++;
+                chain.add(call.call());
                 last = call.endNanos();
             }
         }
-        return rounds;
+        return chain;
+    }
+
+    /** The chain's operations, repeats folded: "iam:PutRolePolicy ×30". */
+    private static List<String> runs(List<CallLog.Call> chain) {
+        List<String> runs = new ArrayList<>();
+        String previous = null;
+        int count = 0;
+        for (CallLog.Call call : chain) {
+            String operation = call.service() + ":" + call.operation();
+            if (operation.equals(previous)) {
+                count++;
+                continue;
+            }
+            if (previous != null) {
+                runs.add(count == 1 ? previous : previous + " ×" + count);
+            }
+            previous = operation;
+            count = 1;
+        }
+        if (previous != null) {
+            runs.add(count == 1 ? previous : previous + " ×" + count);
+        }
+        return runs;
     }
 
     private static Map<String, Double> percentiles(List<Double> values) {

@@ -55,6 +55,7 @@ final class FleetReport {
             calls(out, "AWS calls per token", (Map<?, ?>) convergence.get("perToken"));
             if (convergence.get("sequentialCallRounds") != null) {
                 row(out, "sequential AWS call rounds", convergence.get("sequentialCallRounds"));
+                row(out, "  the chain", convergence.get("sequentialCallChain"));
             }
             process(out, (OperatorProbe.Reading) convergence.get("operator"), convergence.get("heapAfterGcMiB"));
         }
