@@ -28,6 +28,7 @@ import io.elasticci.buildkite.token.crd.Crd;
 import io.elasticci.buildkite.token.crd.Yaml;
 import io.elasticci.buildkite.token.reconcile.BuildkiteAgentTokenReconciler;
 import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
@@ -41,6 +42,7 @@ class HelmChartTest {
     private static final Path BASE = Path.of("deploy", "base");
     private static final Path OVERLAY = Path.of("deploy", "overlays", "example");
     private static final Path README = HelmChart.DIR.resolve("README.md");
+    private static final Path APPLICATION_PROPERTIES = Path.of("src", "main", "resources", "application.properties");
     private static final String ROLE_ARN = "eks.amazonaws.com/role-arn";
     private static final String PART_OF = "app.kubernetes.io/part-of";
 
@@ -145,6 +147,7 @@ class HelmChartTest {
     void valuesBecomeTheOperatorsEnvironment() {
         Manifests chart = HelmChart.template("""
                 logFormat: json
+                tokenSecretLabelSelector: buildkite.elasticci.io/token-source=true
                 allowedSecretNamePrefixes: [ci/, buildkite/]
                 allowedNamespaces: [team-a]
                 aws:
@@ -158,41 +161,133 @@ class HelmChartTest {
         assertThat(chart.env()).containsEntry(envName("quarkus.log.console.json.enabled"), "true")
                 .containsEntry("BKAT_ALLOWED_SECRET_NAME_PREFIXES", "ci/,buildkite/")
                 .containsEntry("BKAT_ALLOWED_NAMESPACES", "team-a")
+                .containsEntry("BKAT_TOKEN_SECRET_LABEL_SELECTOR", "buildkite.elasticci.io/token-source=true")
                 .containsEntry("BKAT_AWS_RATE_LIMITS_IAM", "2.5")
                 .containsEntry("BKAT_AWS_RATE_LIMITS_EC2", "3")
                 .containsEntry("BKAT_CLUSTER_ID", "prod-1")
                 .containsEntry("BKAT_HMAC_KEY", Map.of("secretKeyRef", Map.of("name", "my-hmac-key", "key", "key")))
                 .containsEntry("AWS_REGION", "us-east-1");
         assertThat(HelmChart.template("").env()).doesNotContainKeys(envName("quarkus.log.console.json.enabled"),
-                "BKAT_ALLOWED_NAMESPACES", "BKAT_AWS_RATE_LIMITS_IAM");
+                "BKAT_ALLOWED_NAMESPACES", "BKAT_AWS_RATE_LIMITS_IAM", "BKAT_TOKEN_SECRET_LABEL_SELECTOR",
+                "BKAT_SHARD_SELECTOR", "BKAT_SHARD_NAME");
     }
 
     /** The BKAT_* names the chart writes are the ones the operator's configuration reads (SmallRye's env mapping). */
     @Test
     void renderedEnvironmentReachesTheOperatorsConfiguration() {
-        Map<String, String> env = new LinkedHashMap<>();
-        HelmChart.template("""
+        SmallRyeConfig config = operatorConfiguration(HelmChart.template("""
                 allowedSecretNamePrefixes: [ci/, buildkite/]
                 allowedNamespaces: [team-a, team-b]
+                tokenSecretLabelSelector: buildkite.elasticci.io/token-source=true
                 leaderElection: {enabled: false}
                 aws:
                   rateLimits: {iam: 2.5, ec2: 3}
                 extraEnv: [{name: BKAT_CLUSTER_ID, value: prod-1}]
-                """).env().forEach((name, value) -> {
-                    if (name.startsWith("BKAT_") && value instanceof String s) {
-                        env.put(name, s);
-                    }
-                });
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withSources(new EnvConfigSource(env, 300))
-                .withMapping(OperatorConfig.class).build();
+                """).only("Deployment"));
 
         OperatorConfig operator = config.getConfigMapping(OperatorConfig.class);
 
         assertThat(operator.allowedSecretNamePrefixes()).hasValue(List.of("ci/", "buildkite/"));
         assertThat(operator.allowedNamespaces()).hasValue(List.of("team-a", "team-b"));
+        assertThat(operator.tokenSecretLabelSelector()).hasValue("buildkite.elasticci.io/token-source=true");
         assertThat(operator.leaderElection().enabled()).isFalse();
-        assertThat(operator.aws().rateLimits()).isEqualTo(Map.of("iam", 2.5, "ec2", 3.0));
+        assertThat(operator.aws().rateLimits()).containsEntry("iam", 2.5).containsEntry("ec2", 3.0);
         assertThat(operator.clusterId()).hasValue("prod-1");
+        assertThat(operator.shard().selector()).isEmpty();
+    }
+
+    /**
+     * The operator's configuration in a Deployment of the chart: its BKAT_* variables over the packaged
+     * application.properties (where bkat.shard.selector becomes the controller's selector).
+     */
+    private static SmallRyeConfig operatorConfiguration(Map<String, Object> deployment) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Manifests.env(deployment).forEach((name, value) -> {
+            if (name.startsWith("BKAT_") && value instanceof String s) {
+                env.put(name, s);
+            }
+        });
+        try {
+            return new SmallRyeConfigBuilder().addDefaultInterceptors().withSources(new EnvConfigSource(env, 300),
+                    new PropertiesConfigSource(APPLICATION_PROPERTIES.toUri().toURL(), 250))
+                    .withMapping(OperatorConfig.class).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // --- shards ---------------------------------------------------------------------------------------------------
+
+    private static final String SHARDS = """
+            shards:
+              - {name: a, selector: buildkite.elasticci.io/shard=a}
+              - {name: b, selector: buildkite.elasticci.io/shard=b}
+              - {name: rest, selector: '!buildkite.elasticci.io/shard'}
+            """;
+    private static final Map<String, String> SHARD_SELECTORS = Map.of("a", "buildkite.elasticci.io/shard=a",
+            "b", "buildkite.elasticci.io/shard=b", "rest", "!buildkite.elasticci.io/shard");
+    private static final String SHARD_LABEL = "buildkite.elasticci.io/operator-shard";
+
+    @Test
+    void eachShardIsADeploymentOfItsOwnThatSelectsOnlyItsPods() {
+        Manifests sharded = HelmChart.template(SHARDS);
+        List<Map<String, Object>> deployments = sharded.all("Deployment");
+        Map<String, Object> podMonitor = Yaml.load(Path.of("deploy", "monitoring", "podmonitor.yaml"));
+
+        assertThat(deployments).extracting(d -> Yaml.map(d, "metadata").get("name")).containsExactlyInAnyOrder(
+                HelmChart.RELEASE + "-a", HelmChart.RELEASE + "-b", HelmChart.RELEASE + "-rest");
+        for (Map<String, Object> deployment : deployments) {
+            String shard = (String) Manifests.env(deployment).get("BKAT_SHARD_NAME");
+            assertThat(Yaml.map(deployment, "metadata").get("name")).isEqualTo(HelmChart.RELEASE + "-" + shard);
+            assertThat(Manifests.env(deployment)).containsEntry("BKAT_SHARD_SELECTOR", SHARD_SELECTORS.get(shard));
+            Map<String, Object> selector = Yaml.map(deployment, "spec", "selector", "matchLabels");
+            for (Map<String, Object> other : deployments) {
+                boolean selects = podLabels(other).entrySet().containsAll(selector.entrySet());
+                assertThat(selects).as("%s selects the pods of %s", Manifests.key(deployment), Manifests.key(other))
+                        .isEqualTo(other == deployment);
+            }
+            assertThat(podLabels(deployment)).as("the PodMonitor scrapes every shard")
+                    .containsAllEntriesOf(Yaml.map(podMonitor, "spec", "selector", "matchLabels"));
+        }
+    }
+
+    /** Sharding changes each Deployment's name, pod selector and shard variables, nothing else, and no other object. */
+    @Test
+    void shardsShareEverythingElseWithTheUnshardedInstall() {
+        Manifests unsharded = HelmChart.template("");
+        Manifests sharded = HelmChart.template(SHARDS);
+        Map<String, Object> one = unsharded.only("Deployment");
+
+        for (Map<String, Object> deployment : sharded.all("Deployment")) {
+            Map<String, Object> unshard = Yaml.map(Manifests.deepCopy(deployment));
+            Yaml.map(unshard, "metadata").put("name", Yaml.map(one, "metadata").get("name"));
+            Yaml.map(unshard, "spec", "selector", "matchLabels").remove(SHARD_LABEL);
+            podLabels(unshard).remove(SHARD_LABEL);
+            Manifests.container(unshard).put("env", Yaml.list(Manifests.container(unshard).get("env")).stream()
+                    .filter(e -> !String.valueOf(Yaml.map(e).get("name")).startsWith("BKAT_SHARD_")).toList());
+            assertThat(Manifests.difference(unshard, one, "")).as("%s less its shard", Manifests.key(deployment))
+                    .isEmpty();
+        }
+        sharded.without(o -> "Deployment".equals(o.get("kind")))
+                .assertSameAs(unsharded.without(o -> "Deployment".equals(o.get("kind"))), "the sharded install");
+    }
+
+    /** Each shard's variables become its controller's label selector and its Lease's name (LeaderElection). */
+    @Test
+    void eachShardsEnvironmentReachesTheOperatorsConfiguration() {
+        for (Map<String, Object> deployment : HelmChart.template(SHARDS).all("Deployment")) {
+            SmallRyeConfig config = operatorConfiguration(deployment);
+            OperatorConfig.Shard shard = config.getConfigMapping(OperatorConfig.class).shard();
+            String name = shard.name().orElseThrow();
+
+            assertThat(shard.selector()).hasValue(SHARD_SELECTORS.get(name));
+            assertThat(config.getValue("quarkus.operator-sdk.controllers." + BuildkiteAgentTokenReconciler.NAME
+                    + ".selector", String.class)).isEqualTo(SHARD_SELECTORS.get(name));
+        }
+    }
+
+    private static Map<String, Object> podLabels(Map<String, Object> deployment) {
+        return Yaml.map(deployment, "spec", "template", "metadata", "labels");
     }
 
     @Test
@@ -282,6 +377,13 @@ class HelmChartTest {
             extraEnv: [{value: x}]                                      | /extraEnv/0
             extraEnv: [{name: AWS_REGION, value: eu-west-1}]            | AWS_REGION is set by the chart
             extraEnv: [{name: BKAT_AWS_RATE_LIMITS_IAM, value: '1'}]    | BKAT_AWS_RATE_LIMITS_IAM is set by the chart
+            extraEnv: [{name: BKAT_SHARD_SELECTOR, value: x=y}]         | BKAT_SHARD_SELECTOR is set by the chart
+            tokenSecretLabelSelector: [a=b]                             | /tokenSecretLabelSelector
+            shards: [{name: Shard_A, selector: x=a}]                    | /shards/0/name
+            shards: [{name: a}]                                         | /shards/0
+            shards: [{name: a, selector: ''}]                           | /shards/0/selector
+            shards: [{name: a, selector: x=a}, {name: a, selector: x=b}] | two shards are named a
+            shards: [{name: a, selector: x=a}, {name: b, selector: x=a}] | two shards select x=a
             """)
     void invalidValuesFailBeforeAnythingRenders(String values, String named) {
         assertThat(HelmChart.failure(values)).contains(named);
@@ -411,18 +513,24 @@ class HelmChartTest {
             }
         }
         List<HelmInstall> installs = readmeHelmInstalls();
-        assertThat(installs).as("IRSA, Pod Identity, a values file").hasSize(3);
+        assertThat(installs).as("IRSA, Pod Identity, a values file, shards").hasSize(4);
         for (HelmInstall install : installs) {
             Manifests chart = install.template();
-            assertThat(chart.env()).containsEntry("AWS_REGION", "eu-west-1");
+            for (Map<String, Object> deployment : chart.all("Deployment")) {
+                assertThat(Manifests.env(deployment)).containsEntry("AWS_REGION", "eu-west-1");
+            }
             if (install.sets().keySet().stream().noneMatch(k -> k.contains("role-arn"))) {
                 assertThat(Yaml.map(chart.only("ServiceAccount"), "metadata", "annotations"))
                         .doesNotContainKey(ROLE_ARN);
             }
-            if (!install.valuesYaml().isEmpty()) {
+            if (install.valuesYaml().startsWith("# values-team.yaml")) {
                 assertThat(chart.all("Role")).as("the release's and one per watched namespace").hasSize(3);
                 assertThat(chart.env()).containsEntry("BKAT_AWS_RATE_LIMITS_IAM", "5")
                         .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+            }
+            if (install.valuesYaml().startsWith("# values-shards.yaml")) {
+                assertThat(chart.all("Deployment")).extracting(d -> Manifests.env(d).get("BKAT_SHARD_SELECTOR"))
+                        .as("one Deployment per shard").containsExactlyInAnyOrderElementsOf(SHARD_SELECTORS.values());
             }
         }
     }

@@ -53,19 +53,32 @@ public record Manifests(Map<String, Map<String, Object>> byKey) {
     }
 
     public Map<String, Object> podSpec() {
-        return Yaml.map(only("Deployment"), "spec", "template", "spec");
+        return podSpec(only("Deployment"));
     }
 
     public Map<String, Object> container() {
-        List<Object> containers = Yaml.list(podSpec().get("containers"));
-        assertThat(containers).hasSize(1);
-        return Yaml.map(containers.get(0));
+        return container(only("Deployment"));
     }
 
     /** The operator container's environment: each variable's value, or its valueFrom. */
     public Map<String, Object> env() {
+        return env(only("Deployment"));
+    }
+
+    public static Map<String, Object> podSpec(Map<String, Object> deployment) {
+        return Yaml.map(deployment, "spec", "template", "spec");
+    }
+
+    public static Map<String, Object> container(Map<String, Object> deployment) {
+        List<Object> containers = Yaml.list(podSpec(deployment).get("containers"));
+        assertThat(containers).hasSize(1);
+        return Yaml.map(containers.get(0));
+    }
+
+    /** The environment of this Deployment's operator container. */
+    public static Map<String, Object> env(Map<String, Object> deployment) {
         Map<String, Object> env = new LinkedHashMap<>();
-        for (Object entry : Yaml.list(container().get("env"))) {
+        for (Object entry : Yaml.list(container(deployment).get("env"))) {
             Map<String, Object> variable = Yaml.map(entry);
             Object previous = env.put((String) variable.get("name"),
                     variable.containsKey("value") ? variable.get("value") : variable.get("valueFrom"));

@@ -14,6 +14,7 @@ import io.elasticci.buildkite.token.api.v1alpha1.BuildkiteAgentToken;
 import io.elasticci.buildkite.token.api.v1alpha1.Condition;
 import io.elasticci.buildkite.token.buildkite.emulator.BuildkiteEmulator;
 import io.elasticci.buildkite.token.deploy.HelmChart;
+import io.elasticci.buildkite.token.deploy.Manifests;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.MutableClock;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState;
@@ -48,8 +49,13 @@ final class StandaloneOperators implements AutoCloseable {
      * as a pod in {@code namespace} would see it.
      */
     Map<String, String> chartEnvironment(String namespace, String values) {
+        return chartEnvironment(namespace, HelmChart.template(values).only("Deployment"));
+    }
+
+    /** The same for one of the chart's Deployments (a shard's). */
+    Map<String, String> chartEnvironment(String namespace, Map<String, Object> deployment) {
         Map<String, String> env = environment(namespace);
-        HelmChart.template(values).env().forEach((name, value) -> {
+        Manifests.env(deployment).forEach((name, value) -> {
             if (value instanceof String plain) {
                 env.put(name, plain);
             } else {
