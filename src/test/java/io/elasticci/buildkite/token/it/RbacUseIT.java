@@ -26,7 +26,8 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * the Helm chart's Deployment configures it (leader election on, the cluster ID read from kube-system, the
  * installation key in its own namespace), runs a token through its life (created from a Secret, rotated, deleted)
  * while the API server records every request it sends. Each request must be allowed by deploy/base's and the chart's
- * rules; each permission they grant must have been used.
+ * rules; each permission they grant must have been used. The same for the chart's watchNamespaces, whose Roles in
+ * each watched namespace replace the cluster-wide grants.
  */
 class RbacUseIT {
 
@@ -37,32 +38,41 @@ class RbacUseIT {
 
     @Test
     void everyPermissionGrantedIsUsedAndEveryCallMadeIsGranted() {
-        List<RbacRules.Call> calls = new ArrayList<>();
-        try (StandaloneOperators servers = new StandaloneOperators("rbac-use", "kube-system", OPERATOR_NAMESPACE,
-                TEAM)) {
-            Map<String, String> env = servers.chartEnvironment(OPERATOR_NAMESPACE, "");
-            servers.api.takeRequests(); // the set-up's own
-            try (PackagedOperator operator = PackagedOperator.start("rbac-use", env).awaitStarted()) {
-                var tokens = servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(TEAM);
-                secret(servers, "bkct_rbac_first_value_0001");
-                tokens.resource(Serialization.unmarshal("""
-                        apiVersion: buildkite.elasticci.io/v1alpha1
-                        kind: BuildkiteAgentToken
-                        metadata: {name: rbac, namespace: team-a}
-                        spec:
-                          secretName: buildkite/rbac
-                          primaryRegion: us-east-1
-                          regions: [{region: us-east-1}]
-                          tokenSecretRef: {name: agent-token}
-                        """, BuildkiteAgentToken.class)).create();
-                servers.awaitReady(TEAM, "rbac", "True");
-                String first = tokens.withName("rbac").get().getStatus().currentVersionId;
+        List<RbacRules.Call> calls = callsOfTokenLives("", TEAM);
 
-                secret(servers, "bkct_rbac_second_value_0002"); // a rotation: Events, a status update
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !first.equals(
-                        tokens.withName("rbac").get().getStatus().currentVersionId));
-                tokens.withName("rbac").delete(); // the cleanup and the finalizer's removal
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> tokens.withName("rbac").get() == null);
+        check("deploy/base", Kustomize.render(Path.of("deploy", "base")), calls);
+        check("the Helm chart", HelmChart.template(""), calls);
+    }
+
+    /**
+     * With watchNamespaces, the chart grants the namespaced permissions in a Role per watched namespace: a token lives
+     * in each, one in an unwatched namespace is never looked at, and no request may need a cluster-wide grant.
+     */
+    @Test
+    void withWatchedNamespacesEachNamespacesRoleIsUsedAndSuffices() {
+        String values = "watchNamespaces: [team-a, team-b]";
+        List<RbacRules.Call> calls = callsOfTokenLives(values, "team-a", "team-b");
+
+        check("the Helm chart with " + values, HelmChart.template(values), calls);
+    }
+
+    /**
+     * The operator's requests while, configured as the chart's Deployment with these values, it takes a token in
+     * each of these namespaces through its life. A token in the namespace "elsewhere" waits beside them.
+     */
+    private static List<RbacRules.Call> callsOfTokenLives(String values, String... namespaces) {
+        List<RbacRules.Call> calls = new ArrayList<>();
+        List<String> all = new ArrayList<>(List.of("kube-system", OPERATOR_NAMESPACE, "elsewhere"));
+        all.addAll(List.of(namespaces));
+        String name = values.isEmpty() ? "rbac-use" : "rbac-use-watched";
+        try (StandaloneOperators servers = new StandaloneOperators(name, all.toArray(String[]::new))) {
+            Map<String, String> env = servers.chartEnvironment(OPERATOR_NAMESPACE, values);
+            servers.api.takeRequests(); // the set-up's own
+            try (PackagedOperator operator = PackagedOperator.start(name, env).awaitStarted()) {
+                servers.adoptingToken("elsewhere", "elsewhere", "buildkite/elsewhere");
+                for (String namespace : namespaces) {
+                    liveAToken(servers, namespace);
+                }
                 // the leader renews its Lease every retry period: wait for one renewal among the requests
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                     calls.addAll(operatorCalls(servers.api.takeRequests()));
@@ -70,22 +80,46 @@ class RbacUseIT {
                 });
             }
         }
+        return calls;
+    }
 
-        check("deploy/base", Kustomize.render(Path.of("deploy", "base")), calls);
-        check("the Helm chart", HelmChart.template(""), calls);
+    /** A token created from a Secret, rotated (Events, a status update), deleted (cleanup, the finalizer's removal). */
+    private static void liveAToken(StandaloneOperators servers, String namespace) {
+        var tokens = servers.api.client().resources(BuildkiteAgentToken.class).inNamespace(namespace);
+        secret(servers, namespace, "bkct_rbac_first_value_0001");
+        BuildkiteAgentToken token = Serialization.unmarshal("""
+                apiVersion: buildkite.elasticci.io/v1alpha1
+                kind: BuildkiteAgentToken
+                metadata: {name: rbac}
+                spec:
+                  primaryRegion: us-east-1
+                  regions: [{region: us-east-1}]
+                  tokenSecretRef: {name: agent-token}
+                """, BuildkiteAgentToken.class);
+        token.getMetadata().setNamespace(namespace);
+        token.getSpec().setSecretName("buildkite/rbac-" + namespace);
+        tokens.resource(token).create();
+        servers.awaitReady(namespace, "rbac", "True");
+        String first = tokens.withName("rbac").get().getStatus().currentVersionId;
+
+        secret(servers, namespace, "bkct_rbac_second_value_0002");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !first.equals(
+                tokens.withName("rbac").get().getStatus().currentVersionId));
+        tokens.withName("rbac").delete();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> tokens.withName("rbac").get() == null);
     }
 
     private static void check(String source, Manifests manifests, List<RbacRules.Call> calls) {
         List<RbacRules.Grant> grants = new ArrayList<>(RbacRules.grants(manifests.only("ClusterRole")));
-        grants.addAll(RbacRules.grants(manifests.only("Role")));
+        manifests.all("Role").forEach(role -> grants.addAll(RbacRules.grants(role)));
         assertThat(RbacRules.refused(grants, calls)).as("calls %s does not allow", source).isEmpty();
         assertThat(RbacRules.unused(grants, calls)).as("permissions of %s never used (calls: %s)", source,
                 calls.stream().map(RbacRules.Call::permission).distinct().sorted().toList()).isEmpty();
     }
 
-    private static void secret(StandaloneOperators servers, String value) {
-        servers.api.client().secrets().inNamespace(TEAM).resource(new SecretBuilder().withNewMetadata()
-                .withName("agent-token").withNamespace(TEAM).endMetadata()
+    private static void secret(StandaloneOperators servers, String namespace, String value) {
+        servers.api.client().secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
+                .withName("agent-token").withNamespace(namespace).endMetadata()
                 .withStringData(Map.of("token", value)).build()).createOr(r -> r.update());
     }
 

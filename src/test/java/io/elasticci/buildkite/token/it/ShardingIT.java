@@ -9,14 +9,17 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.elasticci.buildkite.token.deploy.HelmChart;
+import io.elasticci.buildkite.token.deploy.Manifests;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
 import io.elasticci.buildkite.token.emulator.CallLog;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 
 /**
- * Two packaged operators sharding one API server's resources by label ({@code BKAT_SHARD_SELECTOR}): each elects its
- * own leader on a Lease of its own, reconciles the resources its selector matches and never touches the other's. Each
- * shard signs with an access key of its own, so the AWS calls say which shard made them.
+ * Two packaged operators sharding one API server's resources by label ({@code BKAT_SHARD_SELECTOR}), each with the
+ * environment the Helm chart's {@code shards} give its Deployment: each elects its own leader on a Lease of its own,
+ * reconciles the resources its selector matches and never touches the other's. Each shard signs with an access key of
+ * its own, so the AWS calls say which shard made them.
  */
 class ShardingIT {
 
@@ -25,10 +28,18 @@ class ShardingIT {
     private static final String LABEL = "buildkite.elasticci.io/shard";
     private static final Map<String, String> KEYS = Map.of("a", "AKIASHARDA0000000001", "b", "AKIASHARDB0000000001");
 
+    /** The shards as the Helm chart installs them. */
+    private static final Manifests CHART = HelmChart.template("""
+            shards:
+              - {name: a, selector: buildkite.elasticci.io/shard=a}
+              - {name: b, selector: buildkite.elasticci.io/shard=b}
+            """);
+
+    /** The environment the chart gives the shard's Deployment, AWS credentials of the shard's own. */
     private static Map<String, String> environment(StandaloneOperators servers, String shard) {
-        Map<String, String> env = servers.environment(OPERATORS);
-        env.put("BKAT_SHARD_SELECTOR", LABEL + "=" + shard);
-        env.put("BKAT_SHARD_NAME", shard);
+        Map<String, String> env = servers.chartEnvironment(OPERATORS,
+                CHART.get("Deployment " + HelmChart.NAMESPACE + "/" + HelmChart.RELEASE + "-" + shard));
+        assertThat(env).containsEntry("BKAT_SHARD_SELECTOR", LABEL + "=" + shard);
         env.put("HOSTNAME", "operator-" + shard); // the identity its Lease records
         env.put("AWS_ACCESS_KEY_ID", KEYS.get(shard));
         return env;
