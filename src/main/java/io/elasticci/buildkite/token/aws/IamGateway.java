@@ -7,13 +7,18 @@ import java.util.Optional;
 /** AWS IAM (global per partition), as the operator needs it. */
 public interface IamGateway {
 
+    /** The name prefix of the operator's own inline policies (one per owner, on each role it grants). */
+    String OWN_POLICY_PREFIX = "BuildkiteAgentToken-";
+
     Optional<RoleInfo> role(String roleName);
 
     Optional<String> inlinePolicy(String roleName, String policyName);
 
     void putInlinePolicy(String roleName, String policyName, String document);
 
-    /** Forgets what is known of inline policies, e.g. when a role turned out to be re-created under its name. */
+    /**
+     * Forgets what is known of roles and inline policies, e.g. when a role turned out to be re-created under its name.
+     */
     void forgetInlinePolicies();
 
     /** Deletes the inline policy; absent already is fine. */

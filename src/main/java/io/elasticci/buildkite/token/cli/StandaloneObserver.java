@@ -44,7 +44,8 @@ final class StandaloneObserver {
         PartitionHolder partition = new PartitionHolder();
         SdkSecretsManagerGateway secrets = new SdkSecretsManagerGateway(clients);
         SdkKmsGateway kms = new SdkKmsGateway(clients);
-        SdkIamGateway iam = new SdkIamGateway(clients, partition, clock, config.aws().inlinePolicyCacheTtl());
+        SdkIamGateway iam = new SdkIamGateway(clients, partition, clock, config.aws().inlinePolicyCacheTtl(),
+                config.aws().iamAccountReads());
         Parallel parallel = new Parallel();
         SdkCloudFormationGateway cloudFormation = new SdkCloudFormationGateway(clients);
         // one pass: nothing to share a listing with

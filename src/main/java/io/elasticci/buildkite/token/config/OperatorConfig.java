@@ -149,6 +149,17 @@ public interface OperatorConfig {
         @WithDefault("PT15M")
         Duration inlinePolicyCacheTtl();
 
+        /**
+         * Read every role of the account, with the operator's inline policies, in one paginated
+         * GetAccountAuthorizationDetails (Filter=Role, up to 1,000 roles a page) shared by every resource and renewed
+         * after inlinePolicyCacheTtl, instead of one GetRole and one GetRolePolicy per role. Needs
+         * iam:GetAccountAuthorizationDetails, which cannot be limited to roles: it lets the operator read every IAM
+         * user, group, role and policy of the account (deploy/iam/account-reads-policy.json). Off by default; without
+         * the permission the operator reads role by role, as when off, and logs it once.
+         */
+        @WithDefault("false")
+        boolean iamAccountReads();
+
         /** How long alias-to-key resolutions are trusted (key IDs and ARNs never change, aliases can be retargeted). */
         @WithDefault("PT5M")
         Duration aliasCacheTtl();

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.elasticci.buildkite.token.aws.CallerIdentity;
+import io.elasticci.buildkite.token.aws.IamGateway;
 import io.elasticci.buildkite.token.aws.KmsKey;
 import io.elasticci.buildkite.token.aws.RoleInfo;
 
@@ -36,7 +37,7 @@ final class PermissionsPlanner {
     }
 
     static String policyNameOfHash(String ownerHash) {
-        return "BuildkiteAgentToken-" + ownerHash;
+        return IamGateway.OWN_POLICY_PREFIX + ownerHash;
     }
 
     static String parameterArn(CallerIdentity identity, String region, String secretName) {

@@ -35,6 +35,10 @@ public final class GatewayTestSupport {
                 return Duration.ofMinutes(5);
             }
 
+            public boolean iamAccountReads() {
+                return false;
+            }
+
             public Duration aliasCacheTtl() {
                 return Duration.ofMinutes(5);
             }

@@ -450,10 +450,21 @@ class DeployManifestsTest {
         return actions;
     }
 
+    /** Opt-in: what {@code bkat.aws.iam-account-reads} needs on top of operator-policy.json. */
+    private static final Path ACCOUNT_READS_POLICY = DEPLOY.resolve("iam/account-reads-policy.json");
+
     @Test
     void iamPolicyAllowsExactlyTheActionsTheOperatorCalls() throws IOException {
         Set<String> allowed = new TreeSet<>();
         statements("Allow").forEach(s -> allowed.addAll(values(s.get("Action"))));
+        Set<String> optional = new TreeSet<>();
+        new ObjectMapper().readTree(ACCOUNT_READS_POLICY.toFile()).get("Statement").forEach(s -> {
+            assertThat(s.get("Effect").asText()).isEqualTo("Allow");
+            optional.addAll(values(s.get("Action")));
+        });
+        assertThat(optional).as("the opt-in policy only reads").containsExactly("iam:GetAccountAuthorizationDetails");
+        assertThat(allowed).as("not granted by default").doesNotContainAnyElementsOf(optional);
+        allowed.addAll(optional);
         Set<String> called = actionsTheCodeCalls();
 
         assertThat(called).as("actions read from the adapters").contains("secretsmanager:CreateSecret",

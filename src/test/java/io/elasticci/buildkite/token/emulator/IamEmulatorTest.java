@@ -266,4 +266,38 @@ class IamEmulatorTest extends EmulatorTestSupport {
         return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"" + action
                 + "\",\"Resource\":\"" + resource + "\"}]}";
     }
+
+    @Test
+    void accountAuthorizationDetailsPagesEveryRoleWithItsInlinePolicies() {
+        for (int i = 0; i < 1205; i++) {
+            state().createRole("details-" + i);
+        }
+        String document = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                + "\"ssm:GetParameter\",\"Resource\":\"*\"}]}";
+        state().putInlinePolicy("details-7", "BuildkiteAgentToken-abc", document);
+        long calls = emulator.calls().count("iam", "GetAccountAuthorizationDetails");
+
+        var pages = iam.getAccountAuthorizationDetailsPaginator(b -> b.filter(
+                software.amazon.awssdk.services.iam.model.EntityType.ROLE).maxItems(1000));
+        var roles = pages.roleDetailList().stream().toList();
+
+        assertThat(emulator.calls().count("iam", "GetAccountAuthorizationDetails") - calls)
+                .isEqualTo((state().roles().size() + 999) / 1000);
+        assertThat(roles).hasSize(state().roles().size());
+        var seven = roles.stream().filter(r -> r.roleName().equals("details-7")).findFirst().orElseThrow();
+        assertThat(seven.roleId()).isEqualTo(state().role("details-7").orElseThrow().roleId());
+        assertThat(seven.arn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/details-7");
+        assertThat(seven.rolePolicyList()).singleElement().satisfies(p -> {
+            assertThat(p.policyName()).isEqualTo("BuildkiteAgentToken-abc");
+            assertThat(URLDecoder.decode(p.policyDocument(), StandardCharsets.UTF_8)).isEqualTo(document);
+        });
+        assertThat(iam.getAccountAuthorizationDetails(b -> b.filter(
+                software.amazon.awssdk.services.iam.model.EntityType.USER)).roleDetailList()).isEmpty();
+        assertThat(iam.getAccountAuthorizationDetails(b -> b.filterWithStrings()).roleDetailList())
+                .hasSize(Math.min(100, state().roles().size()));
+        assertThatThrownBy(() -> iam.getAccountAuthorizationDetails(b -> b.maxItems(1001)))
+                .hasMessageContaining("maxItems");
+        assertThatThrownBy(() -> iam.getAccountAuthorizationDetails(b -> b.marker("not-ours")))
+                .hasMessageContaining("Invalid Marker");
+    }
 }

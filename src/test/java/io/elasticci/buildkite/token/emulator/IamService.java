@@ -22,7 +22,12 @@ final class IamService extends QueryService {
         operation("DeleteRolePolicy", this::deleteRolePolicy);
         operation("ListRolePolicies", this::listRolePolicies);
         operation("SimulatePrincipalPolicy", this::simulatePrincipalPolicy);
+        operation("GetAccountAuthorizationDetails", this::getAccountAuthorizationDetails);
     }
+
+    /** Most entities a GetAccountAuthorizationDetails page holds, and how many without MaxItems (AWS's 1,000 / 100). */
+    static final int DETAILS_MAX_ITEMS = 1000;
+    static final int DETAILS_DEFAULT_ITEMS = 100;
 
     @Override
     String name() {
@@ -112,6 +117,61 @@ final class IamService extends QueryService {
             out.close("member");
         }
         out.close("EvaluationResults").element("IsTruncated", false);
+    }
+
+    /**
+     * The account's roles with their inline policies, MaxItems a page from Marker (this emulator has no users, groups
+     * or managed policies: their lists are empty); a Filter without Role lists no role.
+     */
+    private void getAccountAuthorizationDetails(CallContext ctx, QueryParams in, Xml out) {
+        List<String> filter = in.strings("Filter");
+        Integer maxItems = in.integer("MaxItems");
+        if (maxItems != null && (maxItems < 1 || maxItems > DETAILS_MAX_ITEMS)) {
+            throw error("ValidationError", "1 validation error detected: Value '" + maxItems
+                    + "' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to "
+                    + DETAILS_MAX_ITEMS);
+        }
+        List<IamState.RoleInfo> roles = filter.isEmpty() || filter.contains("Role")
+                ? iam(ctx).roles().stream().sorted(java.util.Comparator.comparing(IamState.RoleInfo::name)).toList()
+                : List.of();
+        int from = 0;
+        if (in.string("Marker") != null) {
+            try {
+                from = Integer.parseInt(in.string("Marker"));
+            } catch (NumberFormatException e) {
+                from = -1;
+            }
+            if (from < 0 || from > roles.size()) {
+                throw error("ValidationError", "Invalid Marker");
+            }
+        }
+        int to = Math.min(roles.size(), from + (maxItems == null ? DETAILS_DEFAULT_ITEMS : maxItems));
+        out.open("RoleDetailList");
+        for (IamState.RoleInfo r : roles.subList(from, to)) {
+            out.open("member")
+                    .element("Path", r.path())
+                    .element("RoleName", r.name())
+                    .element("RoleId", r.roleId())
+                    .element("Arn", r.arn())
+                    .element("CreateDate", r.createDate())
+                    .element("AssumeRolePolicyDocument", IamState.urlEncode(r.assumeRolePolicyDocument()));
+            out.open("RolePolicyList");
+            iam(ctx).inlinePolicies(r.name()).forEach((name, document) -> out.open("member")
+                    .element("PolicyName", name)
+                    .element("PolicyDocument", IamState.urlEncode(document))
+                    .close("member"));
+            out.close("RolePolicyList").open("AttachedManagedPolicies").close("AttachedManagedPolicies")
+                    .open("InstanceProfileList").close("InstanceProfileList");
+            out.close("member");
+        }
+        out.close("RoleDetailList")
+                .open("UserDetailList").close("UserDetailList")
+                .open("GroupDetailList").close("GroupDetailList")
+                .open("Policies").close("Policies")
+                .element("IsTruncated", to < roles.size());
+        if (to < roles.size()) {
+            out.element("Marker", String.valueOf(to));
+        }
     }
 
     private static void role(Xml out, IamState.RoleInfo r) {

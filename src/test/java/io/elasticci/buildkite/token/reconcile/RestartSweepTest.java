@@ -66,7 +66,7 @@ class RestartSweepTest {
         PartitionHolder partition = new PartitionHolder();
         SdkSecretsManagerGateway secrets = new SdkSecretsManagerGateway(clients);
         SdkKmsGateway kms = new SdkKmsGateway(clients);
-        SdkIamGateway iam = new SdkIamGateway(clients, partition, clock, java.time.Duration.ofMinutes(5));
+        SdkIamGateway iam = new SdkIamGateway(clients, partition, clock, java.time.Duration.ofMinutes(5), false);
         SdkCloudFormationGateway cloudFormation = new SdkCloudFormationGateway(clients);
         SdkAutoScalingGateway autoScaling = new SdkAutoScalingGateway(clients);
         KeyResolver keys = new KeyResolver(kms, clock, java.time.Duration.ofMinutes(5));

@@ -2,13 +2,10 @@ package io.elasticci.buildkite.token.reconcile.observe;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.elasticci.buildkite.token.aws.AwsFailure;
 import io.elasticci.buildkite.token.aws.AwsScope;
 import io.elasticci.buildkite.token.aws.CloudFormationGateway;
+import io.elasticci.buildkite.token.aws.SharedReads;
 import io.elasticci.buildkite.token.aws.StackSummary;
 import io.elasticci.buildkite.token.config.OperatorConfig;
 
@@ -35,14 +33,13 @@ public class StackListings {
     private static final Logger LOG = Logger.getLogger(StackListings.class);
 
     private final CloudFormationGateway cloudFormation;
-    private final Clock clock;
     private final Duration maxAge;
     /** Per principal and region: the latest listing, or the one being fetched. */
-    private final Map<String, CompletableFuture<Listing>> listings = new ConcurrentHashMap<>();
+    private final SharedReads<Listing> listings;
     /** Principals and regions whose missing permission was logged: once each. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    private record Listing(Instant asOf, Map<String, StackSummary> byName) {
+    private record Listing(Map<String, StackSummary> byName) {
     }
 
     @Inject
@@ -52,8 +49,8 @@ public class StackListings {
 
     public StackListings(CloudFormationGateway cloudFormation, Clock clock, Duration maxAge) {
         this.cloudFormation = cloudFormation;
-        this.clock = clock;
         this.maxAge = maxAge;
+        this.listings = new SharedReads<>(clock, maxAge);
     }
 
     /** Listings off: every stack is described on every pass (the plan command, which runs once). */
@@ -78,40 +75,22 @@ public class StackListings {
 
     private Listing listing(String region) {
         String key = AwsScope.key(region);
-        CompletableFuture<Listing> mine = new CompletableFuture<>();
-        CompletableFuture<Listing> current = listings.compute(key, (k, known) -> usable(known) ? known : mine);
-        if (current == mine) {
-            Instant asOf = clock.instant(); // before the call: a change during it is seen by the next listing
+        return listings.get(key, () -> {
             try {
-                List<StackSummary> stacks = cloudFormation.list(region);
                 Map<String, StackSummary> byName = new HashMap<>();
-                stacks.forEach(s -> byName.put(s.name(), s));
-                mine.complete(new Listing(asOf, Map.copyOf(byName)));
-            } catch (RuntimeException e) {
-                if (e instanceof AwsFailure f && f.kind() == AwsFailure.Kind.ACCESS_DENIED) {
-                    if (warned.add(key)) {
-                        LOG.warnf("cannot list the stacks of %s (%s): describing them one by one; grant "
-                                + "cloudformation:ListStacks (deploy/iam/operator-policy.json) to save those calls",
-                                region, f.getMessage());
-                    }
-                    mine.complete(new Listing(asOf, Map.of()));
-                } else {
-                    listings.remove(key, mine); // the next pass tries again
-                    mine.completeExceptionally(e);
+                cloudFormation.list(region).forEach(s -> byName.put(s.name(), s));
+                return new Listing(Map.copyOf(byName));
+            } catch (AwsFailure f) {
+                if (f.kind() != AwsFailure.Kind.ACCESS_DENIED) {
+                    throw f;
                 }
+                if (warned.add(key)) {
+                    LOG.warnf("cannot list the stacks of %s (%s): describing them one by one; grant "
+                            + "cloudformation:ListStacks (deploy/iam/operator-policy.json) to save those calls",
+                            region, f.getMessage());
+                }
+                return new Listing(Map.of());
             }
-        }
-        return Parallel.join(current);
-    }
-
-    /** Being fetched, or fetched successfully less than {@code maxAge} ago. */
-    private boolean usable(CompletableFuture<Listing> known) {
-        if (known == null || known.isCompletedExceptionally()) {
-            return false;
-        }
-        if (!known.isDone()) {
-            return true;
-        }
-        return clock.instant().isBefore(known.join().asOf().plus(maxAge));
+        }).value();
     }
 }

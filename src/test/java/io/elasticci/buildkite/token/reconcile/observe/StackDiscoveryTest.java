@@ -41,7 +41,7 @@ class StackDiscoveryTest {
 
     private StackDiscovery discovery(Duration maxAge) {
         return new StackDiscovery(cloudFormation,
-                new SdkIamGateway(clients, new PartitionHolder(), clock, Duration.ofMinutes(5)),
+                new SdkIamGateway(clients, new PartitionHolder(), clock, Duration.ofMinutes(5), false),
                 new StackListings(cloudFormation, clock, maxAge));
     }
 
