@@ -12,8 +12,12 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 @ApplicationScoped
 public class SdkStsGateway implements StsGateway {
 
-    /** Who the credentials are changes only with the credentials: asked once a minute, not on every pass. */
-    static final long TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    /**
+     * Who the credentials are (account, partition, role) stays the same when the SDK refreshes them (IRSA, Pod
+     * Identity, an assumed role's session): asked once per 15 minutes, like the other account-wide reads, not on every
+     * pass. A process given another identity is a new deployment, hence a new cache.
+     */
+    static final long TTL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
 
     private final AwsClients clients;
     private final String region;
