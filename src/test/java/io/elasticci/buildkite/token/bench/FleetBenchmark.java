@@ -105,6 +105,9 @@ class FleetBenchmark {
         Map<String, String> env = new LinkedHashMap<>(OperatorEnvironment.of(aws, api.writeKubeconfig(
                 work.resolve("kubeconfig"), PackagedOperatorEnvironment.OPERATOR_NAMESPACE), work.resolve("tmp")));
         env.keySet().removeIf(k -> k.startsWith("BKAT_"));
+        // -Dfleet.env.NAME=value: an operator setting of the run, as a user would set it (e.g. BKAT_AWS_IAM_ACCOUNT_READS)
+        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("fleet.env."))
+                .forEach(p -> env.put(p.substring("fleet.env.".length()), System.getProperty(p)));
         return env;
     }
 

@@ -86,6 +86,25 @@ public record ContainerImage(List<String> entrypoint, String javaToolOptions, St
     public String javaToolOptions(Path localTmp) {
         List<String> options = new ArrayList<>(Arrays.asList(javaToolOptions.trim().split("\\s+")));
         options.replaceAll(o -> TMPDIR.matcher(o).matches() ? "-Djava.io.tmpdir=" + localTmp.toAbsolutePath() : o);
+        // In the pod the JVM sizes itself from the container's memory limit (cgroups); a local process has no limit,
+        // so it is told the Deployment's: heap and GC ergonomics then match the pod's, not this machine's.
+        options.add("-XX:MaxRAM=" + memoryLimitMiB() + "m");
         return String.join(" ", options);
+    }
+
+    public static final Path DEPLOYMENT = Path.of("deploy", "base", "deployment.yaml");
+    private static final Pattern MEMORY_LIMIT = Pattern.compile("limits:\\s*\\n\\s*memory:\\s*(\\d+)Mi");
+
+    /** The operator container's memory limit in deploy/base (MiB). */
+    public static int memoryLimitMiB() {
+        try {
+            Matcher m = MEMORY_LIMIT.matcher(Files.readString(DEPLOYMENT));
+            if (!m.find()) {
+                throw new IllegalStateException(DEPLOYMENT + " sets no memory limit in Mi");
+            }
+            return Integer.parseInt(m.group(1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
