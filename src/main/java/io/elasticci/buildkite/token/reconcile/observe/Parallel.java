@@ -24,7 +24,11 @@ import io.elasticci.buildkite.token.aws.AwsScope;
 @ApplicationScoped
 public class Parallel {
 
-    private static final int THREADS = 16;
+    /**
+     * Enough for one token's widest fan-out in one round (20 stacks, 30 roles for 5 regions × 4 stacks): a narrower
+     * pool turns it into several sequential rounds. AWS's pace is set by the rate limiters, not by this.
+     */
+    private static final int THREADS = 32;
 
     private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
 
