@@ -160,7 +160,7 @@ public class PlanExecutor {
         } else if (action instanceof Action.RestoreVersion a) {
             secrets.moveCurrent(a.region(), a.secretArn(), a.versionId(), a.fromVersionId());
         } else if (action instanceof Action.ReplicateSecret a) {
-            secrets.replicate(a.primaryRegion(), a.secretId(), List.of(new NewReplica(a.region(), a.kmsKeyId())));
+            replicate(List.of(a));
         } else if (action instanceof Action.RekeyReplica a) {
             secrets.updateKey(a.region(), a.replicaArn(), a.kmsKeyId());
         } else if (action instanceof Action.RemoveReplica a) {
