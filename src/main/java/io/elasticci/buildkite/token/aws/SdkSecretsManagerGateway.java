@@ -110,10 +110,11 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
     }
 
     @Override
-    public void replicate(String primaryRegion, String secretId, String replicaRegion, String kmsKeyId) {
+    public void replicate(String primaryRegion, String secretId, List<NewReplica> replicas) {
+        List<ReplicaRegionType> regions = replicas.stream()
+                .map(r -> ReplicaRegionType.builder().region(r.region()).kmsKeyId(r.kmsKeyId()).build()).toList();
         call("ReplicateSecretToRegions", primaryRegion, c -> c.replicateSecretToRegions(b -> b.secretId(secretId)
-                .forceOverwriteReplicaSecret(false)
-                .addReplicaRegions(ReplicaRegionType.builder().region(replicaRegion).kmsKeyId(kmsKeyId).build())));
+                .forceOverwriteReplicaSecret(false).addReplicaRegions(regions)));
     }
 
     @Override

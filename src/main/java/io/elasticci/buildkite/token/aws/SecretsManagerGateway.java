@@ -38,8 +38,8 @@ public interface SecretsManagerGateway {
     /** Changes the key of a primary, or of a replica in place when called in the replica's region. */
     void updateKey(String region, String secretId, String kmsKeyId);
 
-    /** Adds one replica region; {@code kmsKeyId} null means the AWS managed key of that region. */
-    void replicate(String primaryRegion, String secretId, String replicaRegion, String kmsKeyId);
+    /** Adds replica regions, all in one call (ForceOverwriteReplicaSecret false). */
+    void replicate(String primaryRegion, String secretId, List<NewReplica> replicas);
 
     void removeReplica(String primaryRegion, String secretId, String replicaRegion);
 

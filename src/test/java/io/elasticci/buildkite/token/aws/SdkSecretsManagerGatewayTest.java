@@ -19,6 +19,7 @@ class SdkSecretsManagerGatewayTest {
 
     private static final String EAST = "us-east-1";
     private static final String WEST = "us-west-2";
+    private static final String EU = "eu-west-1";
     private final SdkSecretsManagerGateway gateway = new SdkSecretsManagerGateway(GatewayTestSupport.clients());
     private final String name = "gw/" + UUID.randomUUID();
     private final String token1 = "1".repeat(64);
@@ -90,7 +91,7 @@ class SdkSecretsManagerGatewayTest {
     @Test
     void scheduleDeletionKeepsTheSecretRestorableAndIsRefusedWhileReplicasRemain() {
         String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
-        gateway.replicate(EAST, arn, WEST, null);
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, null)));
         assertThatThrownBy(() -> gateway.scheduleDeletion(EAST, arn, 7))
                 .isInstanceOfSatisfying(AwsFailure.class, f -> {
                     assertThat(f.errorCode()).isEqualTo("InvalidRequestException");
@@ -126,7 +127,7 @@ class SdkSecretsManagerGatewayTest {
     void replicateRekeyInPlaceAndRemove() {
         String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
         String westKey = kms().createKey(WEST).arn();
-        gateway.replicate(EAST, arn, WEST, westKey);
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, westKey)));
 
         SecretDescription replica = gateway.describe(WEST, name).orElseThrow();
         assertThat(replica.isReplica()).isTrue();
@@ -144,9 +145,31 @@ class SdkSecretsManagerGatewayTest {
     }
 
     @Test
+    void replicatesToSeveralRegionsInOneCallAndAConflictFailsOnlyItsRegion() {
+        String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
+        String westKey = kms().createKey(WEST).arn();
+        sm().createSecret(EU, name, "squatter", null, Map.of());
+        long before = AWS.calls().count("secretsmanager", "ReplicateSecretToRegions", EAST);
+
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, westKey), new NewReplica(EU, null)));
+
+        assertThat(AWS.calls().count("secretsmanager", "ReplicateSecretToRegions", EAST) - before).isEqualTo(1);
+        SecretDescription primary = gateway.describe(EAST, arn).orElseThrow();
+        assertThat(primary.replica(WEST)).hasValueSatisfying(r -> {
+            assertThat(r.status()).isEqualTo(ReplicaDescription.IN_SYNC);
+            assertThat(r.kmsKeyRef()).isEqualTo(westKey);
+        });
+        assertThat(primary.replica(EU)).hasValueSatisfying(r -> assertThat(r.status())
+                .isEqualTo(ReplicaDescription.FAILED));
+        assertThat(gateway.value(WEST, name, token1).orElseThrow().reveal()).isEqualTo("v1");
+        assertThat(gateway.describe(EU, name).orElseThrow().isReplica()).as("the squatter is never overwritten")
+                .isFalse();
+    }
+
+    @Test
     void writesOnAReplicaAreRefused() {
         String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
-        gateway.replicate(EAST, arn, WEST, null);
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, null)));
         String replicaArn = gateway.describe(WEST, name).orElseThrow().arn();
         assertThatThrownBy(() -> gateway.tag(WEST, replicaArn, Map.of("a", "b")))
                 .isInstanceOfSatisfying(AwsFailure.class, f -> assertThat(f.kind())

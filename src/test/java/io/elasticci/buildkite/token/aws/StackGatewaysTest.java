@@ -180,7 +180,7 @@ class StackGatewaysTest {
                     assertThat(f.getMessage()).contains("unsupported principal");
                 });
 
-        sm.replicate("us-east-1", arn, REGION, null);
+        sm.replicate("us-east-1", arn, java.util.List.of(new NewReplica(REGION, null)));
         String replica = sm.describe(REGION, "gw/policy-" + id).orElseThrow().arn();
         assertThatThrownBy(() -> sm.putResourcePolicy(REGION, replica, doc)).isInstanceOfSatisfying(
                 AwsFailure.class, f -> assertThat(f.kind()).isEqualTo(AwsFailure.Kind.INVALID_REQUEST));

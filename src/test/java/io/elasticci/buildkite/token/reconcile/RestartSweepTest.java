@@ -75,7 +75,7 @@ class RestartSweepTest {
                 new AccessObserver(new StackDiscovery(cloudFormation, iam, new StackListings(cloudFormation, clock,
                         java.time.Duration.ofMinutes(1))), secrets, iam, kms, parallel),
                 new RolloutObserver(secrets, autoScaling, parallel, clock), partition);
-        return new Convergence(observer, new PlanExecutor(secrets, keys, iam, cloudFormation, autoScaling),
+        return new Convergence(observer, new PlanExecutor(secrets, keys, iam, cloudFormation, autoScaling, parallel),
                 new StatementRemovals(), clock);
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,6 +55,11 @@ public class AccessObserver {
      */
     public AccessObservation observe(DesiredToken desired, CallerIdentity identity, Optional<SecretDescription> secret,
             Map<String, KmsKey> keys, Set<String> previousRoles) {
+        // Key policies do not depend on what the stacks hold: read them meanwhile, for regions that declare stacks.
+        Map<String, CompletableFuture<String>> keyPolicyReads = new LinkedHashMap<>();
+        desired.regions().stream().filter(r -> !r.stacks().isEmpty()).map(DesiredToken.DesiredRegion::region)
+                .filter(r -> keys.containsKey(r) && !keys.get(r).awsManaged())
+                .forEach(r -> keyPolicyReads.put(r, parallel.start(() -> kms.keyPolicy(r, keys.get(r).keyId()))));
         Optional<String> policy = secret.filter(s -> !s.isReplica())
                 .flatMap(s -> secrets.resourcePolicy(desired.primaryRegion(), s.arn()));
         if (policy.map(p -> Planners.ourStatementHasUniqueIds(p, desired.owner())).orElse(false)) {
@@ -76,11 +82,9 @@ public class AccessObserver {
         Map<String, Boolean> simulations = desired.managePermissions() ? Map.of()
                 : simulate(desired, identity, stacks, keys);
         Map<String, String> keyPolicies = new LinkedHashMap<>();
-        List<String> regionsWithRoles = stacks.stream().filter(s -> !s.roles().isEmpty())
-                .map(StackObservation::region).distinct().filter(r -> keys.containsKey(r) && !keys.get(r).awsManaged())
-                .toList();
-        parallel.map(regionsWithRoles, region -> kms.keyPolicy(region, keys.get(region).keyId()))
-                .forEach(keyPolicies::put);
+        stacks.stream().filter(s -> !s.roles().isEmpty()).map(StackObservation::region).distinct()
+                .filter(keyPolicyReads::containsKey)
+                .forEach(region -> keyPolicies.put(region, Parallel.join(keyPolicyReads.get(region))));
         return new AccessObservation(stacks, policy, inline, simulations, keyPolicies, retained);
     }
 

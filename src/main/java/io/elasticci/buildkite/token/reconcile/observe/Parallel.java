@@ -18,13 +18,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.elasticci.buildkite.token.aws.AwsScope;
 
 /**
- * Runs independent AWS reads concurrently (regions, stacks) on one shared, bounded pool, each acting as the principal
- * of the reconcile that started it.
+ * Runs independent AWS calls concurrently (reads of regions and stacks, a plan's independent actions) on one shared,
+ * bounded pool, each acting as the principal of the reconcile that started it.
  */
 @ApplicationScoped
 public class Parallel {
 
-    private static final int THREADS = 16;
+    /**
+     * Enough for one token's widest fan-out in one round (20 stacks, 30 roles for 5 regions × 4 stacks): a narrower
+     * pool turns it into several sequential rounds. AWS's pace is set by the rate limiters, not by this.
+     */
+    private static final int THREADS = 32;
 
     private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
 
@@ -40,6 +44,16 @@ public class Parallel {
 
     public <V> CompletableFuture<V> start(Supplier<V> task) {
         return CompletableFuture.supplyAsync(AwsScope.carried(task), executor);
+    }
+
+    /**
+     * Runs {@code task} once all of {@code before} have completed (however they completed), acting as the principal
+     * of the caller.
+     */
+    public <V> CompletableFuture<V> startAfter(List<? extends CompletableFuture<?>> before, Supplier<V> task) {
+        Supplier<V> carried = AwsScope.carried(task);
+        return CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
+                .handleAsync((ignored, failure) -> carried.get(), executor);
     }
 
     public static <V> V join(CompletableFuture<V> future) {
