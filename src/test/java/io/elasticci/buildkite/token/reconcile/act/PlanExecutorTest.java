@@ -55,7 +55,7 @@ class PlanExecutorTest {
         Clock clock = Clock.systemUTC();
         return new PlanExecutor(new SdkSecretsManagerGateway(clients),
                 new KeyResolver(new SdkKmsGateway(clients), clock, Duration.ofMinutes(5)),
-                new SdkIamGateway(clients, new PartitionHolder(), clock, Duration.ofMinutes(5)),
+                new SdkIamGateway(clients, new PartitionHolder(), clock, Duration.ofMinutes(5), false),
                 new SdkCloudFormationGateway(clients), new SdkAutoScalingGateway(clients), parallel);
     }
 
