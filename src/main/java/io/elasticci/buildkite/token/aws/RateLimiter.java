@@ -14,6 +14,9 @@ public final class RateLimiter {
     private final double capacity;
     private double available;
     private long lastRefillNanos;
+    private int waiting;
+    private long queuedSince;
+    private long queuedNanos;
 
     public RateLimiter(double permitsPerSecond) {
         if (permitsPerSecond <= 0) {
@@ -29,9 +32,37 @@ public final class RateLimiter {
     public long acquire() {
         long waitNanos = reserve();
         if (waitNanos > 0) {
-            LockSupport.parkNanos(waitNanos);
+            long until = System.nanoTime() + waitNanos;
+            queue(1);
+            try {
+                for (long left = waitNanos; left > 0; left = until - System.nanoTime()) {
+                    LockSupport.parkNanos(left); // may return early
+                }
+            } finally {
+                queue(-1);
+            }
         }
         return waitNanos;
+    }
+
+    private synchronized void queue(int delta) {
+        long now = System.nanoTime();
+        if (waiting > 0) {
+            queuedNanos += now - queuedSince;
+        }
+        queuedSince = now;
+        waiting += delta;
+    }
+
+    /** Callers waiting for a permit now. */
+    public synchronized int waiting() {
+        return waiting;
+    }
+
+    /** How long, in all, at least one caller has been waiting: the time during which this limit bound. */
+    public synchronized double queuedSeconds() {
+        long nanos = queuedNanos + (waiting > 0 ? System.nanoTime() - queuedSince : 0);
+        return nanos / 1e9;
     }
 
     /** Takes one permit, going into debt if needed, and returns how long the caller must wait. */

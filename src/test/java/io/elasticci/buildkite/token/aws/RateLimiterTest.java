@@ -2,8 +2,6 @@ package io.elasticci.buildkite.token.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
@@ -20,12 +18,20 @@ class RateLimiterTest {
     }
 
     @Test
-    void oneLimiterPerServiceAndScopeSharedByEveryone() {
-        RateLimiters limiters = new RateLimiters(Map.of("secretsmanager", 25.0));
-        assertThat(limiters.forService("secretsmanager", "us-east-1"))
-                .isSameAs(limiters.forService("secretsmanager", "us-east-1"))
-                .isNotSameAs(limiters.forService("secretsmanager", "us-west-2"));
-        assertThat(limiters.forService("secretsmanager", "us-east-1").permitsPerSecond()).isEqualTo(25.0);
-        assertThat(limiters.forService("iam", "123456789012").permitsPerSecond()).isEqualTo(5.0);
+    void countsTheCallersWaitingAndHowLongAnyWas() throws Exception {
+        RateLimiter limiter = new RateLimiter(1);
+        limiter.acquire(); // the burst is spent: the next caller waits about a second
+        assertThat(limiter.queuedSeconds()).isZero();
+
+        Thread waiter = new Thread(limiter::acquire);
+        waiter.start();
+        while (limiter.waiting() == 0 && waiter.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(limiter.waiting()).isEqualTo(1);
+        waiter.join();
+
+        assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.queuedSeconds()).isPositive();
     }
 }
