@@ -38,7 +38,11 @@ final class AwsCallInterceptor implements ExecutionInterceptor {
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
         String operation = operation(attributes);
-        long waited = limiters.apply(operation).acquire();
+        RateLimiter limiter = limiters.apply(operation);
+        if (attempts(context.httpRequest()) > 1) {
+            limiter.backOff(); // AWS refused the previous attempt (throttled, or failed under load)
+        }
+        long waited = limiter.acquire();
         Timer.builder("bkat.aws.rate.limiter.wait").description("Time AWS calls waited for the rate limiter")
                 .tags("service", service, "group", QuotaGroups.of(service, operation), "region", region)
                 .register(registry).record(waited, TimeUnit.NANOSECONDS);

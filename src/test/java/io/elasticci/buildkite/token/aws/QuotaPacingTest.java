@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.elasticci.buildkite.token.emulator.CallLog;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -35,6 +36,7 @@ class QuotaPacingTest {
 
     @AfterEach
     void close() {
+        AWS.faults().clear();
         writers.shutdownNow();
         clients.close();
     }
@@ -64,6 +66,25 @@ class QuotaPacingTest {
         assertThat(queuedSeconds("secretsmanager-write")).isPositive();
         assertThat(queuedSeconds("secretsmanager-read")).isZero();
         assertThat(gateway.versionIds(EAST, name)).hasSize(WRITES + 1);
+    }
+
+    @Test
+    void aThrottledCallsRetryFindsItsLimiterBackedOff() {
+        String name = "pacing/" + UUID.randomUUID();
+        gateway.create(EAST, name, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
+        int before = AWS.calls().timed().size();
+        AWS.faults().failNext("secretsmanager", "PutSecretValue", "ThrottlingException", "Rate exceeded");
+
+        gateway.putValue(EAST, name, SecretValue.of("v1"), "1".repeat(64));
+
+        List<CallLog.Timed> puts = AWS.calls().timed().stream().skip(before)
+                .filter(t -> t.call().operation().equals("PutSecretValue")).toList();
+        assertThat(puts).extracting(t -> t.call().throttled()).containsExactly(true, false);
+        assertThat(puts).extracting(CallLog.Timed::attempt).containsExactly(1, 2);
+        RateLimiter writes = limiters.forCall("secretsmanager", "PutSecretValue", EAST, EAST);
+        assertThat(writes.currentRate()).as("slowed after the throttle").isLessThan(1.0);
+        assertThat(limiters.forCall("secretsmanager", "DescribeSecret", EAST, EAST).currentRate())
+                .as("other groups untouched").isEqualTo(1000.0);
     }
 
     private void awaitWaiting(String group) throws InterruptedException {
