@@ -176,22 +176,24 @@ class HelmChartTest {
                 allowedNamespaces: [team-a, team-b]
                 leaderElection: {enabled: false}
                 aws:
-                  rateLimits: {iam: 2.5, ec2: 3}
+                  rateLimits: {iam: 2.5, ec2: 3, secretsmanager-write: 30}
                 extraEnv: [{name: BKAT_CLUSTER_ID, value: prod-1}]
                 """).env().forEach((name, value) -> {
                     if (name.startsWith("BKAT_") && value instanceof String s) {
                         env.put(name, s);
                     }
                 });
+        // the packaged application.properties too: it names the quota groups an environment variable can set
         SmallRyeConfig config = new SmallRyeConfigBuilder().withSources(new EnvConfigSource(env, 300))
-                .withMapping(OperatorConfig.class).build();
+                .withSources(properties("/application.properties")).withMapping(OperatorConfig.class).build();
 
         OperatorConfig operator = config.getConfigMapping(OperatorConfig.class);
 
         assertThat(operator.allowedSecretNamePrefixes()).hasValue(List.of("ci/", "buildkite/"));
         assertThat(operator.allowedNamespaces()).hasValue(List.of("team-a", "team-b"));
         assertThat(operator.leaderElection().enabled()).isFalse();
-        assertThat(operator.aws().rateLimits()).isEqualTo(Map.of("iam", 2.5, "ec2", 3.0));
+        assertThat(operator.aws().rateLimits()).containsEntry("iam", 2.5).containsEntry("ec2", 3.0)
+                .containsEntry("secretsmanager-write", 30.0).containsEntry("secretsmanager-read", 9000.0);
         assertThat(operator.clusterId()).hasValue("prod-1");
     }
 
@@ -474,5 +476,13 @@ class HelmChartTest {
         return Yaml.list(chart.container().get("ports")).stream().map(Yaml::map)
                 .filter(p -> "http".equals(p.get("name"))).map(p -> (Integer) p.get("containerPort")).findFirst()
                 .orElseThrow();
+    }
+
+    private static io.smallrye.config.PropertiesConfigSource properties(String resource) {
+        try {
+            return new io.smallrye.config.PropertiesConfigSource(HelmChartTest.class.getResource(resource), 250);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
