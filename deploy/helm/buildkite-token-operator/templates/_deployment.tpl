@@ -132,7 +132,7 @@ spec:
               value: "false"
             {{- end }}
             {{- range $service, $rate := .Values.aws.rateLimits }}
-            - name: BKAT_AWS_RATE_LIMITS_{{ upper $service }}
+            - name: BKAT_AWS_RATE_LIMITS_{{ upper $service | replace "-" "_" }}
               value: {{ toString $rate | quote }}
             {{- end }}
             {{- with .Values.extraEnv }}

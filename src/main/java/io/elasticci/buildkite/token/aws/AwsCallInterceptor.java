@@ -2,6 +2,7 @@ package io.elasticci.buildkite.token.aws;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,31 +15,37 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
- * On every client: waits for the shared rate limiter before each attempt (retries included: AWS counts those too),
+ * On every client: waits for the shared rate limiter of the call's quota group before each attempt (retries included:
+ * AWS counts those too, and a retry of a throttled call waits its turn rather than meeting an empty quota again),
  * and counts calls by service, operation, region and outcome, the attempts beyond the first, and the time spent
  * waiting for the limiter. Labels are bounded: no secret, role or stack names.
  */
 final class AwsCallInterceptor implements ExecutionInterceptor {
 
-    private final RateLimiter limiter;
+    private final Function<String, RateLimiter> limiters;
     private final MeterRegistry registry;
     private final String service;
     private final String region;
-    private final Timer waits;
 
-    AwsCallInterceptor(RateLimiter limiter, MeterRegistry registry, String service, String region) {
-        this.limiter = limiter;
+    /** {@code limiters}: the limiter of each operation's quota group. */
+    AwsCallInterceptor(Function<String, RateLimiter> limiters, MeterRegistry registry, String service, String region) {
+        this.limiters = limiters;
         this.registry = registry;
         this.service = service;
         this.region = region;
-        this.waits = Timer.builder("bkat.aws.rate.limiter.wait")
-                .description("Time AWS calls waited for the rate limiter").tags("service", service, "region", region)
-                .register(registry);
     }
 
     @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        waits.record(limiter.acquire(), TimeUnit.NANOSECONDS);
+        String operation = operation(attributes);
+        RateLimiter limiter = limiters.apply(operation);
+        if (attempts(context.httpRequest()) > 1) {
+            limiter.backOff(); // AWS refused the previous attempt (throttled, or failed under load)
+        }
+        long waited = limiter.acquire();
+        Timer.builder("bkat.aws.rate.limiter.wait").description("Time AWS calls waited for the rate limiter")
+                .tags("service", service, "group", QuotaGroups.of(service, operation), "region", region)
+                .register(registry).record(waited, TimeUnit.NANOSECONDS);
     }
 
     @Override

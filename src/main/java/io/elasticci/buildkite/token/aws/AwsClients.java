@@ -2,6 +2,7 @@ package io.elasticci.buildkite.token.aws;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -159,14 +160,14 @@ public class AwsClients {
             String scope, Region region) {
         AwsPrincipal principal = AwsScope.current();
         // AWS's limits are per account and region: an assumed role in another account has limiters of its own.
-        RateLimiter limiter = rateLimiters.forService(service, principal.account().map(a -> a + "/" + scope)
-                .orElse(scope));
+        Function<String, RateLimiter> limiters = rateLimiters.forService(service,
+                principal.account().map(a -> a + "/" + scope).orElse(scope), region.id());
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 // The Java SDK still defaults to the legacy retry mode; STANDARD is what AWS recommends.
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                         .maxAttempts(config.maxAttempts()).build())
                 .apiCallTimeout(config.apiCallTimeout())
-                .addExecutionInterceptor(new AwsCallInterceptor(limiter, registry, service, region.id()))
+                .addExecutionInterceptor(new AwsCallInterceptor(limiters, registry, service, region.id()))
                 .build();
         builder.region(region).overrideConfiguration(override).httpClient(httpClient);
         if (principal.assumesRole()) {

@@ -128,8 +128,11 @@ public interface OperatorConfig {
 
     interface Aws {
         /**
-         * Requests per second per service and region (IAM: per account), shared by every resource; keyed by the
-         * service's signing name (bkat.aws.rate-limits.secretsmanager=25). Unlisted services get 5/s.
+         * Requests per second per AWS quota and region (IAM: per account), shared by every resource. Keyed by a
+         * quota group of operations AWS counts together ({@code secretsmanager-write}, {@code -policy}, {@code -tag},
+         * {@code -read}: see QuotaGroups) or by a service's signing name ({@code secretsmanager}, {@code iam}): a
+         * group without a rate of its own takes its service's, and the operations in no group share their service's.
+         * Unlisted services get 5/s.
          */
         Map<String, Double> rateLimits();
 

@@ -23,9 +23,10 @@ class AwsClientsScopeTest {
     private final List<String> limiterScopes = new ArrayList<>();
     private final RateLimiters limiters = new RateLimiters(Map.of()) {
         @Override
-        public RateLimiter forService(String service, String scope) {
+        public java.util.function.Function<String, RateLimiter> forService(String service, String scope,
+                String region) {
             limiterScopes.add(service + "/" + scope);
-            return super.forService(service, scope);
+            return super.forService(service, scope, region);
         }
     };
 

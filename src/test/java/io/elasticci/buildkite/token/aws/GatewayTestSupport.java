@@ -18,6 +18,11 @@ public final class GatewayTestSupport {
 
     /** Clients whose AWS call metrics go to {@code registry}. */
     static AwsClients clients(io.micrometer.core.instrument.MeterRegistry registry) {
+        return clients(registry, new RateLimiters(Map.of()));
+    }
+
+    /** Clients paced by {@code limiters}, their AWS call metrics to {@code registry}. */
+    static AwsClients clients(io.micrometer.core.instrument.MeterRegistry registry, RateLimiters limiters) {
         return new AwsClients(new OperatorConfig.Aws() {
             public Map<String, Double> rateLimits() {
                 return Map.of("secretsmanager", 1000.0, "kms", 1000.0, "sts", 1000.0);
@@ -70,7 +75,7 @@ public final class GatewayTestSupport {
                     }
                 };
             }
-        }, new RateLimiters(Map.of()), registry);
+        }, limiters, registry);
     }
 
     static io.elasticci.buildkite.token.emulator.SecretsManagerState sm() {

@@ -2,8 +2,6 @@ package io.elasticci.buildkite.token.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
@@ -20,12 +18,45 @@ class RateLimiterTest {
     }
 
     @Test
-    void oneLimiterPerServiceAndScopeSharedByEveryone() {
-        RateLimiters limiters = new RateLimiters(Map.of("secretsmanager", 25.0));
-        assertThat(limiters.forService("secretsmanager", "us-east-1"))
-                .isSameAs(limiters.forService("secretsmanager", "us-east-1"))
-                .isNotSameAs(limiters.forService("secretsmanager", "us-west-2"));
-        assertThat(limiters.forService("secretsmanager", "us-east-1").permitsPerSecond()).isEqualTo(25.0);
-        assertThat(limiters.forService("iam", "123456789012").permitsPerSecond()).isEqualTo(5.0);
+    void countsTheCallersWaitingAndHowLongAnyWas() throws Exception {
+        RateLimiter limiter = new RateLimiter(1);
+        limiter.acquire(); // the burst is spent: the next caller waits about a second
+        assertThat(limiter.queuedSeconds()).isZero();
+
+        Thread waiter = new Thread(limiter::acquire);
+        waiter.start();
+        while (limiter.waiting() == 0 && waiter.isAlive()) {
+            Thread.onSpinWait();
+        }
+        assertThat(limiter.waiting()).isEqualTo(1);
+        waiter.join();
+
+        assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.queuedSeconds()).isPositive();
+    }
+
+    @Test
+    void aBackOffSpendsTheBurstAndSlowsDownUntilTheRateComesBack() {
+        long[] now = {0};
+        RateLimiter limiter = new RateLimiter(10, () -> now[0]);
+
+        limiter.backOff();
+        assertThat(limiter.currentRate()).isEqualTo(8.0);
+        assertThat(limiter.reserve()).as("no burst left: 1/8 s").isEqualTo(125_000_000L);
+        limiter.backOff();
+        assertThat(limiter.currentRate()).as("at most once a second").isEqualTo(8.0);
+
+        now[0] += 1_000_000_000L;
+        limiter.backOff();
+        assertThat(limiter.currentRate()).isCloseTo(8.2 * 0.8, org.assertj.core.data.Offset.offset(1e-9));
+        for (int i = 0; i < 10; i++) {
+            now[0] += 1_000_000_000L;
+            limiter.backOff();
+        }
+        assertThat(limiter.currentRate()).as("never below half").isEqualTo(5.0);
+
+        now[0] += 25_000_000_000L;
+        limiter.reserve();
+        assertThat(limiter.currentRate()).as("2% of 10/s a second, up to 10/s").isEqualTo(10.0);
     }
 }

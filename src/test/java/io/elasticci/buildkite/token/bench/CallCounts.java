@@ -4,15 +4,12 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import io.elasticci.buildkite.token.emulator.CallLog;
 
 /** AWS calls as the emulator answered them: how many, how many wrote, how many were throttled, by operation. */
 record CallCounts(long total, long writes, long throttled, Map<String, Long> byOperation) {
-
-    private static final Set<String> THROTTLING = Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded");
 
     static CallCounts of(List<CallLog.Call> calls) {
         Map<String, Long> byOperation = new TreeMap<>();
@@ -21,7 +18,7 @@ record CallCounts(long total, long writes, long throttled, Map<String, Long> byO
         for (CallLog.Call call : calls) {
             byOperation.merge(call.service() + ":" + call.operation(), 1L, Long::sum);
             writes += call.write() ? 1 : 0;
-            throttled += call.errorCode() != null && THROTTLING.contains(call.errorCode()) ? 1 : 0;
+            throttled += call.throttled() ? 1 : 0;
         }
         return new CallCounts(calls.size(), writes, throttled, byOperation);
     }

@@ -52,7 +52,8 @@ class FleetBenchmark {
             "BKAT_AWS_KEY_POLICY_CACHE_TTL", Duration.ofMinutes(15));
 
     /** The services application.properties limits (an environment variable overrides only a property it has). */
-    private static final List<String> UNLIMITED = List.of("SECRETSMANAGER", "KMS", "STS", "IAM", "CLOUDFORMATION",
+    private static final List<String> UNLIMITED = List.of("SECRETSMANAGER", "SECRETSMANAGER_WRITE",
+            "SECRETSMANAGER_POLICY", "SECRETSMANAGER_TAG", "SECRETSMANAGER_READ", "KMS", "STS", "IAM", "CLOUDFORMATION",
             "AUTOSCALING");
 
     private final FleetSettings settings = FleetSettings.fromSystemProperties();
@@ -119,6 +120,7 @@ class FleetBenchmark {
         try (PackagedOperator operator = PackagedOperator.start("fleet-converge", env).awaitStarted();
                 ReadyWatch watch = new ReadyWatch(api.client(), FleetWorld.NAMESPACE)) {
             OperatorProbe probe = new OperatorProbe(operator);
+            LimiterSampler sampler = new LimiterSampler(probe);
             aws.calls().clear();
             Map<String, Long> createdAt = new LinkedHashMap<>();
             long start = System.nanoTime();
@@ -130,6 +132,7 @@ class FleetBenchmark {
             boolean allReady = await(settings.timeout(), () -> watch.readyCount() == settings.tokens(),
                     () -> "ready " + watch.readyCount() + "/" + settings.tokens() + ", AWS calls "
                             + aws.calls().all().size());
+            sampler.close();
             List<CallLog.Timed> timed = aws.calls().timed();
             Map<String, Long> readyAt = watch.readyAt();
             result.put("allReady", allReady);
@@ -143,6 +146,8 @@ class FleetBenchmark {
             CallCounts calls = CallCounts.of(timed.stream().map(CallLog.Timed::call).toList());
             result.put("callsTotal", calls.total());
             result.put("perToken", calls.per(settings.tokens()));
+            result.put("quotaUseWhileQueued", QuotaUse.of(sampler.samples(), timed, aws.rateLimits()));
+            result.put("longestThrottledRun", CallLog.longestThrottledRun(timed));
             if (settings.tokens() == 1) {
                 List<CallLog.Call> chain = sequentialChain(timed);
                 result.put("sequentialCallRounds", chain.size());
@@ -174,6 +179,7 @@ class FleetBenchmark {
             restart.put("cacheLifetimes", env.entrySet().stream().filter(e -> CACHE_LIFETIMES.containsKey(e.getKey()))
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
             restart.put("perToken", CallCounts.of(aws.calls().all()).per(settings.tokens()));
+            restart.put("longestThrottledRun", CallLog.longestThrottledRun(aws.calls().timed()));
             report.put("restart", restart);
 
             // Whole resync waves: from the end of the first (every token reconciled twice) to the end of the last
@@ -201,6 +207,8 @@ class FleetBenchmark {
             steady.put("callsTotal", window.total());
             steady.put("writesTotal", window.writes());
             steady.put("throttledTotal", window.throttled());
+            List<CallLog.Timed> timedAll = aws.calls().timed();
+            steady.put("longestThrottledRun", CallLog.longestThrottledRun(timedAll.subList(from, timedAll.size())));
             steady.put("perReconcile", window.per(Math.max(1, reconciles)));
             steady.put("operatorThrottled", after.throttled() - before.throttled());
             steady.put("operatorRetries", after.retries() - before.retries());

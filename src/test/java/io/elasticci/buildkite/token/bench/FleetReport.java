@@ -53,6 +53,8 @@ final class FleetReport {
             row(out, "per-token convergence p50 / p95 / max", p.get("p50") + " / " + p.get("p95") + " / "
                     + p.get("max") + " s");
             calls(out, "AWS calls per token", (Map<?, ?>) convergence.get("perToken"));
+            row(out, "longest run of throttles of one call", convergence.get("longestThrottledRun"));
+            quotaUse(out, (Map<?, ?>) convergence.get("quotaUseWhileQueued"));
             if (convergence.get("sequentialCallRounds") != null) {
                 row(out, "sequential AWS call rounds", convergence.get("sequentialCallRounds"));
                 row(out, "  the chain", convergence.get("sequentialCallChain"));
@@ -66,6 +68,7 @@ final class FleetReport {
             row(out, "time until every token reconciled", restart.get("seconds") + " s from the first AWS call"
                     + (Boolean.TRUE.equals(restart.get("complete")) ? "" : " (timed out)"));
             calls(out, "AWS calls per token", (Map<?, ?>) restart.get("perToken"));
+            row(out, "longest run of throttles of one call", restart.get("longestThrottledRun"));
         }
         Map<?, ?> steady = (Map<?, ?>) report.get("steadyState");
         if (steady != null) {
@@ -75,13 +78,27 @@ final class FleetReport {
                     + ")");
             calls(out, "AWS calls per token per resync", (Map<?, ?>) steady.get("perReconcile"));
             row(out, "writes / throttled calls in the window", steady.get("writesTotal") + " / "
-                    + steady.get("throttledTotal"));
+                    + steady.get("throttledTotal") + " (longest run of one call " + steady.get("longestThrottledRun")
+                    + ")");
             row(out, "operator metrics in the window: throttled / retries", steady.get("operatorThrottled") + " / "
                     + steady.get("operatorRetries"));
             row(out, "CPU seconds in the window", steady.get("cpuSeconds"));
             process(out, (OperatorProbe.Reading) steady.get("operator"), null);
         }
         return out.toString();
+    }
+
+    /** Per quota group and region: AWS-accepted calls per second in the seconds the operator had calls queued. */
+    private static void quotaUse(StringBuilder out, Map<?, ?> use) {
+        if (use.isEmpty()) {
+            row(out, "quota use while queued", "no operator limiter had calls waiting");
+        }
+        use.forEach((key, value) -> {
+            Map<?, ?> u = (Map<?, ?>) value;
+            row(out, "quota use while queued: " + key, String.format("%s/s = %s of %s/s over %s s (throttled %s)",
+                    u.get("perSecond"), u.get("ofLimit"), u.get("limitPerSecond"), u.get("queuedSeconds"),
+                    u.get("throttled")));
+        });
     }
 
     private static void calls(StringBuilder out, String label, Map<?, ?> per) {

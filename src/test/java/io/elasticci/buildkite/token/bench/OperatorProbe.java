@@ -5,7 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.elasticci.buildkite.token.it.PackagedOperator;
 
@@ -60,12 +66,29 @@ final class OperatorProbe {
         }
     }
 
-    private String metrics() {
+    String metrics() {
         try {
             return operator.get("/q/metrics").body();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scrape " + operator, e);
         }
+    }
+
+    /** Every sample of a Prometheus metric, keyed by the values of some of its labels joined by "|". */
+    static Map<String, Double> byLabels(String exposition, String name, String... labels) {
+        Map<String, Double> values = new TreeMap<>();
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(name + "{")) {
+                List<String> key = new ArrayList<>();
+                for (String label : labels) {
+                    Matcher m = Pattern.compile("[{,]" + label + "=\"([^\"]*)\"").matcher(line);
+                    key.add(m.find() ? m.group(1) : "");
+                }
+                values.merge(String.join("|", key), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)),
+                        Double::sum);
+            }
+        }
+        return values;
     }
 
     /** Sums every sample of a Prometheus metric whose labels contain {@code label} (empty: every sample). */

@@ -181,7 +181,7 @@ class HelmChartTest {
                 tokenSecretLabelSelector: buildkite.elasticci.io/token-source=true
                 leaderElection: {enabled: false}
                 aws:
-                  rateLimits: {iam: 2.5, ec2: 3}
+                  rateLimits: {iam: 2.5, ec2: 3, secretsmanager-write: 30}
                 extraEnv: [{name: BKAT_CLUSTER_ID, value: prod-1}]
                 """).only("Deployment"));
 
@@ -191,7 +191,8 @@ class HelmChartTest {
         assertThat(operator.allowedNamespaces()).hasValue(List.of("team-a", "team-b"));
         assertThat(operator.tokenSecretLabelSelector()).hasValue("buildkite.elasticci.io/token-source=true");
         assertThat(operator.leaderElection().enabled()).isFalse();
-        assertThat(operator.aws().rateLimits()).containsEntry("iam", 2.5).containsEntry("ec2", 3.0);
+        assertThat(operator.aws().rateLimits()).containsEntry("iam", 2.5).containsEntry("ec2", 3.0)
+                .containsEntry("secretsmanager-write", 30.0).containsEntry("secretsmanager-read", 9000.0);
         assertThat(operator.clusterId()).hasValue("prod-1");
         assertThat(operator.shard().selector()).isEmpty();
     }

@@ -300,8 +300,22 @@ public final class AwsEmulator implements AutoCloseable {
         }
         calls.record(new CallLog.Call(service.name(), operation, region, account,
                 Operations.isWrite(service.name(), operation), response.status(),
-                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()), start);
+                error == null ? null : error.code(), scope == null ? null : scope.accessKeyId()), start,
+                request.header("amz-sdk-invocation-id"), attempt(request.header("amz-sdk-request")));
         return response;
+    }
+
+    /** The attempt number in the SDK's "attempt=2; max=3" header; 0 when absent or unreadable. */
+    static int attempt(String sdkRequest) {
+        if (sdkRequest != null) {
+            for (String part : sdkRequest.split(";")) {
+                String[] pair = part.trim().split("=", 2);
+                if (pair.length == 2 && pair[0].equals("attempt") && pair[1].trim().matches("\\d{1,9}")) {
+                    return Integer.parseInt(pair[1].trim());
+                }
+            }
+        }
+        return 0;
     }
 
     private void applyFaults(AwsService service, String operation, String region) {

@@ -1,8 +1,12 @@
 package io.elasticci.buildkite.token.emulator;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Every call the emulator answered, in order: service, operation, region, account, whether the operation writes,
@@ -33,25 +37,58 @@ public final class CallLog {
         public boolean failed() {
             return errorCode != null;
         }
+
+        /** Answered with the service's throttling error (its quota was spent, or a fault said so). */
+        public boolean throttled() {
+            return errorCode != null && THROTTLING.contains(errorCode);
+        }
     }
 
-    /** A call with when it arrived and when it was answered ({@link System#nanoTime()}), latency included. */
-    public record Timed(Call call, long startNanos, long endNanos) {
+    /** The throttling error codes: JSON services, query services, EC2. */
+    private static final Set<String> THROTTLING = Set.of("ThrottlingException", "Throttling", "RequestLimitExceeded");
+
+    /**
+     * A call with when it arrived and when it was answered ({@link System#nanoTime()}, latency included), and which
+     * attempt of which SDK invocation it was: the SDK sends the same {@code amz-sdk-invocation-id} with every attempt
+     * of one call and numbers them in {@code amz-sdk-request: attempt=N; max=M}.
+     *
+     * @param invocationId the SDK's invocation ID, or null when the request carried none
+     * @param attempt      the attempt number (1 for the first), or 0 when the request did not say
+     */
+    public record Timed(Call call, long startNanos, long endNanos, String invocationId, int attempt) {
     }
 
     private final List<Call> calls = new ArrayList<>();
     private final List<Timed> timed = new ArrayList<>();
 
     void record(Call call) {
-        record(call, System.nanoTime());
+        record(call, System.nanoTime(), null, 0);
     }
 
-    /** Records a call answered now that arrived at {@code startNanos}. */
-    void record(Call call, long startNanos) {
+    /** Records a call answered now that arrived at {@code startNanos}, attempt {@code attempt} of an invocation. */
+    void record(Call call, long startNanos, String invocationId, int attempt) {
         synchronized (calls) {
             calls.add(Objects.requireNonNull(call));
-            timed.add(new Timed(call, startNanos, System.nanoTime()));
+            timed.add(new Timed(call, startNanos, System.nanoTime(), invocationId, attempt));
         }
+    }
+
+    /**
+     * The longest run of throttled attempts in a row within one SDK invocation (calls without an invocation ID are
+     * left out): 0 when nothing was throttled, 1 when every throttled attempt's retry got through.
+     */
+    public static int longestThrottledRun(List<Timed> calls) {
+        Map<String, List<Timed>> invocations = calls.stream().filter(t -> t.invocationId() != null)
+                .collect(Collectors.groupingBy(Timed::invocationId));
+        int longest = 0;
+        for (List<Timed> attempts : invocations.values()) {
+            int run = 0;
+            for (Timed attempt : attempts.stream().sorted(Comparator.comparingInt(Timed::attempt)).toList()) {
+                run = attempt.call().throttled() ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+        }
+        return longest;
     }
 
     /** Every call so far with its timing, oldest answer first. */

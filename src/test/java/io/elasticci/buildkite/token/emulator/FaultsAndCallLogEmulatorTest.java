@@ -91,6 +91,49 @@ class FaultsAndCallLogEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void everyAttemptIsLoggedWithItsInvocationAndAttemptNumber() {
+        SecretsManagerClient sm = clients.secretsManager(EAST);
+        sm.createSecret(b -> b.name(NAME).secretString("v"));
+        emulator.calls().clear();
+        emulator.faults().failNext("secretsmanager", "DescribeSecret", "ThrottlingException", "Rate exceeded")
+                .failNext("secretsmanager", "DescribeSecret", "ThrottlingException", "Rate exceeded");
+
+        sm.describeSecret(b -> b.secretId(NAME)); // throttled twice, the SDK's third attempt gets through
+        emulator.faults().failNext("secretsmanager", "GetSecretValue", "ThrottlingException", "Rate exceeded");
+        sm.getSecretValue(b -> b.secretId(NAME));
+
+        List<CallLog.Timed> attempts = emulator.calls().timed();
+        assertThat(attempts).extracting(t -> t.call().operation()).containsExactly("DescribeSecret",
+                "DescribeSecret", "DescribeSecret", "GetSecretValue", "GetSecretValue");
+        assertThat(attempts).extracting(CallLog.Timed::attempt).containsExactly(1, 2, 3, 1, 2);
+        assertThat(attempts).extracting(t -> t.call().throttled()).containsExactly(true, true, false, true, false);
+        assertThat(attempts.subList(0, 3)).extracting(CallLog.Timed::invocationId).doesNotContainNull()
+                .containsOnly(attempts.get(0).invocationId());
+        assertThat(attempts.get(3).invocationId()).isNotNull().isNotEqualTo(attempts.get(0).invocationId())
+                .isEqualTo(attempts.get(4).invocationId());
+        assertThat(CallLog.longestThrottledRun(attempts)).isEqualTo(2);
+        assertThat(CallLog.longestThrottledRun(attempts.subList(2, 5))).as("one throttle per call").isEqualTo(1);
+        assertThat(CallLog.longestThrottledRun(attempts.subList(2, 3))).isZero();
+    }
+
+    @Test
+    void throttlesOfDifferentCallsInARowAreNotARun() {
+        SecretsManagerClient sm = clients.secretsManager(EAST);
+        sm.createSecret(b -> b.name(NAME).secretString("v"));
+        emulator.calls().clear();
+        for (int i = 0; i < 3; i++) {
+            emulator.faults().failNext("secretsmanager", "DescribeSecret", "ThrottlingException", "Rate exceeded");
+            sm.describeSecret(b -> b.secretId(NAME));
+        }
+
+        List<CallLog.Timed> attempts = emulator.calls().timed();
+        assertThat(attempts).hasSize(6);
+        assertThat(attempts).extracting(CallLog.Timed::attempt).containsExactly(1, 2, 1, 2, 1, 2);
+        assertThat(attempts.stream().map(CallLog.Timed::invocationId).distinct()).doesNotContainNull().hasSize(3);
+        assertThat(CallLog.longestThrottledRun(attempts)).isEqualTo(1);
+    }
+
+    @Test
     void writeClassification() {
         for (String op : List.of("CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage",
                 "DeleteSecret", "RestoreSecret", "TagResource", "UntagResource", "ReplicateSecretToRegions",

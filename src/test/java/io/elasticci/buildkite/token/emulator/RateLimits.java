@@ -115,7 +115,8 @@ public final class RateLimits {
                 .take(ticker.getAsLong());
     }
 
-    private Optional<Quota> quotaOf(String service, String operation) {
+    /** The quota a call of that operation counts against, if any. */
+    public Optional<Quota> quotaOf(String service, String operation) {
         Quota fallback = null;
         for (Quota q : quotas) {
             if (q.covers(service, operation)) {
