@@ -84,6 +84,8 @@ class SoakIT {
             write(report);
         }
         assertThat(report.get("allConvergedAtStart")).as("every token Ready before the soak").isEqualTo(true);
+        assertThat((Double) ((Map<?, ?>) report.get("duringSoak")).get("sdkRetries")).as("the faults reached the "
+                + "operator (its SDK retried)").isPositive();
         assertThat((List<?>) report.get("stuck")).as("tokens not converged after faults stopped").isEmpty();
         assertThat((List<?>) report.get("duplicates")).as("anything made twice").isEmpty();
         assertThat(report.get("valueInOutput")).as("a token value in the operator's output").isEqualTo(false);
