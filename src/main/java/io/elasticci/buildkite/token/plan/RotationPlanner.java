@@ -39,7 +39,8 @@ final class RotationPlanner {
         if (!seen.observed()) {
             return Optional.of(state); // nothing in flight was read: keep what status remembers
         }
-        if (state.inSyncAt() == null) {
+        boolean syncSeenNow = state.inSyncAt() == null;
+        if (syncSeenNow) {
             List<String> lagging = desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region)
                     .filter(region -> !servesCurrent(secret.get(), seen, region, current.get())).toList();
             if (!lagging.isEmpty()) {
@@ -53,10 +54,25 @@ final class RotationPlanner {
             return Optional.of(state.withRefreshes(followed(state, seen))); // rolled out: only follow the refreshes
         }
         state = state.withRefreshes(refreshes(desired, state, seen, actions, problems));
+        if (syncSeenNow) {
+            state = state.inSync(syncedBy(state, seen, now));
+        }
         if (allLaunchedAfter(seen, state.inSyncAt(), state, problems)) {
             state = state.previousRevocable();
         }
         return Optional.of(state);
+    }
+
+    /**
+     * When the version was in sync everywhere, seen for the first time now: now, unless a refresh of this version is
+     * already running or done. The operator starts one only once the version is in sync, so one found in AWS and not
+     * in status (a process killed after starting it, before writing status) dates the sync no later than its start;
+     * judged against now instead, the instances it launched would look outdated and the rotation never end.
+     */
+    private static Instant syncedBy(RotationState state, RolloutObservation seen, Instant now) {
+        return seen.fleets().stream().flatMap(f -> f.refreshes().stream())
+                .filter(r -> r.startTime() != null && state.refreshes().stream().anyMatch(k -> k.id().equals(r.id())))
+                .map(RefreshDescription::startTime).filter(now::isAfter).min(Instant::compareTo).orElse(now);
     }
 
     /** The refreshes status remembers, with their latest status; nothing started, nothing reported. */

@@ -155,7 +155,7 @@ class FleetBenchmark {
             }
             OperatorProbe.Reading reading = probe.read();
             result.put("operator", reading);
-            result.put("heapAfterGcMiB", probe.collectGarbage() ? CallCounts.round(probe.read().heapMiB()) : null);
+            result.put("heapAfterGcMiB", probe.liveHeapMiB());
         }
         return result;
     }
@@ -272,33 +272,12 @@ class FleetBenchmark {
         return map;
     }
 
-    /** Waits until done, printing progress every 30 s; false on timeout. */
-    private static boolean await(Duration timeout, BooleanSupplier done, java.util.function.Supplier<String> progress) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long nextPrint = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            if (System.nanoTime() > nextPrint) {
-                System.out.println("fleet benchmark: " + progress.get());
-                nextPrint += Duration.ofSeconds(30).toNanos();
-            }
-            sleep(Duration.ofSeconds(1));
-        }
-        return true;
+    private static boolean await(Duration timeout, BooleanSupplier done,
+            java.util.function.Supplier<String> progress) {
+        return Waits.until("fleet benchmark", timeout, done, progress);
     }
 
     private static double seconds(long nanos) {
-        return CallCounts.round(nanos / 1e9);
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Waits.seconds(nanos);
     }
 }

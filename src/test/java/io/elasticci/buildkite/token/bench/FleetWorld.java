@@ -43,6 +43,29 @@ final class FleetWorld {
         return "buildkite/fleet/" + tokenName(i);
     }
 
+    /** The value its Kubernetes Secret holds first. */
+    static String initialValue(int i) {
+        return "bkua_fleet_benchmark_value_" + i;
+    }
+
+    /** Region → the bare ID of the key its stacks' token parameter names (after {@link #prepareAws()}). */
+    Map<String, String> keyIds() {
+        return Map.copyOf(keyIds);
+    }
+
+    /** Region → token {@code i}'s stacks there, the primary region first. */
+    Map<String, List<String>> stacks(int i) {
+        Map<String, List<String>> stacks = new LinkedHashMap<>();
+        for (int r = 0; r < settings.regions(); r++) {
+            List<String> names = new ArrayList<>();
+            for (int j = 0; j < settings.stacks(); j++) {
+                names.add(stackName(i, r, j));
+            }
+            stacks.put(settings.regionNames().get(r), names);
+        }
+        return stacks;
+    }
+
     /** Keys and stacks; returns how many stacks (nested ones not counted). */
     int prepareAws() {
         KmsState kms = aws.kms(AwsEmulator.DEFAULT_ACCOUNT);
@@ -71,7 +94,7 @@ final class FleetWorld {
         for (int i = 0; i < settings.tokens(); i++) {
             client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata()
                     .withName(tokenName(i)).endMetadata()
-                    .withStringData(Map.of("token", "bkua_fleet_benchmark_value_" + i)).build()).create();
+                    .withStringData(Map.of("token", initialValue(i))).build()).create();
         }
     }
 
@@ -84,14 +107,8 @@ final class FleetWorld {
         spec.setPrimaryRegion(settings.regionNames().get(0));
         spec.setTokenSecretRef(new SecretKeyRef(tokenName(i), "token"));
         List<RegionSpec> regions = new ArrayList<>();
-        for (int r = 0; r < settings.regions(); r++) {
-            String region = settings.regionNames().get(r);
-            List<String> stacks = new ArrayList<>();
-            for (int j = 0; j < settings.stacks(); j++) {
-                stacks.add(stackName(i, r, j));
-            }
-            regions.add(new RegionSpec(region, settings.aliases() ? ALIAS : keyIds.get(region), stacks));
-        }
+        stacks(i).forEach((region, stacks) -> regions.add(new RegionSpec(region,
+                settings.aliases() ? ALIAS : keyIds.get(region), stacks)));
         spec.setRegions(regions);
         token.setSpec(spec);
         return token;

@@ -48,6 +48,11 @@ final class OperatorProbe {
         return sum(metrics(), "bkat_reconcile_seconds_count", "");
     }
 
+    /** The heap in use right after a full collection: what is live (MiB), or null when jcmd is missing. */
+    Double liveHeapMiB() {
+        return collectGarbage() ? CallCounts.round(read().heapMiB()) : null;
+    }
+
     /** Asks the JVM for a full collection (jcmd), so that the next heap reading is what is live. */
     boolean collectGarbage() {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");

@@ -101,6 +101,16 @@ final class StandaloneOperators implements AutoCloseable {
                 : token.getStatus().conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst();
     }
 
+    /** Ready=True for the resource's current generation: what it was last asked to do is done. */
+    boolean converged(String namespace, String name) {
+        BuildkiteAgentToken token = api.client().resources(BuildkiteAgentToken.class).inNamespace(namespace)
+                .withName(name).get();
+        return token != null && token.getStatus() != null
+                && java.util.Objects.equals(token.getStatus().observedGeneration, token.getMetadata().getGeneration())
+                && token.getStatus().conditions.stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     /** Waits until Ready has this status; returns the condition. */
     Condition awaitReady(String namespace, String name, String status) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))

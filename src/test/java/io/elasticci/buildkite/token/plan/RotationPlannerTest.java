@@ -110,6 +110,19 @@ class RotationPlannerTest {
     }
 
     @Test
+    void aRefreshFoundAfterARestartDatesTheSyncSoTheInstancesItLaunchedAreCurrent() {
+        // The process that saw the sync started r-2 and died before writing status (inSyncAt unknown).
+        Instant started = T0.plusSeconds(5);
+        Plan plan = plan(desired(rotating(null), true, Optional.empty()),
+                seen(T1, TOKEN, fleet(List.of(refresh("r-2", "Successful", started)),
+                        instance("i-2", started.plusSeconds(30), false))));
+        assertThat(plan.actions()).isEmpty();
+        RotationState rotation = plan.rotation().orElseThrow();
+        assertThat(rotation.inSyncAt()).isEqualTo(started);
+        assertThat(rotation.revocableVersionIds()).containsExactly(OLD);
+    }
+
+    @Test
     void aRefreshOfAnEarlierRotationIsNeverTakenForThisOnes() {
         // Rolled back to an old version: its creation predates the refresh of the rotation that replaced it.
         Optional<RotationState> earlier = Optional.of(new RotationState(TOKEN, OLD, T0, T0, List.of(), List.of(),
