@@ -108,7 +108,7 @@ class AwsFaultStormE2ETest extends E2ETestBase {
             double reconciles = Reconciles.started(metrics);
             aws.faults().seed(50).throttleRate(0.5);
             fleet.apply();
-            sustain(fleet, () -> reconciledSince(reconciles, 10));
+            sustain(fleet, () -> reconciledSince(reconciles, 8));
             // At 50% no reconcile observes everything it needs, so none acts: 10% lets writes through, some throttled.
             aws.faults().throttleRate(0.1);
             fleet.awaitReady();
@@ -116,7 +116,7 @@ class AwsFaultStormE2ETest extends E2ETestBase {
             aws.faults().throttleRate(0.5);
             double rotating = Reconciles.started(metrics);
             fleet.rotate();
-            sustain(fleet, () -> reconciledSince(rotating, 10));
+            sustain(fleet, () -> reconciledSince(rotating, 8));
             aws.faults().throttleRate(0.1);
             fleet.awaitReady();
             aws.faults().clear();
