@@ -163,7 +163,8 @@ class RestartSweepTest {
         Map<String, Long> inline = new TreeMap<>();
         MADE.operatorInlinePolicies(AWS.iam(ACCOUNT).roles().stream().map(r -> r.name())
                 .filter(n -> n.startsWith(prefix)).toList())
-                .forEach((role, count) -> inline.put(role.replace(prefix, "rs-").replaceAll("-[A-Z0-9]{8,}", ""), count));
+                .forEach((role, count) -> inline.put(role.replace(prefix, "rs-").replaceAll("-[A-Z0-9]{8,}", ""),
+                        count));
         state.put("inlinePolicies", inline);
         return state;
     }
