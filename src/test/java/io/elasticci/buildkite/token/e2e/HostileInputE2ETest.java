@@ -172,10 +172,7 @@ class HostileInputE2ETest extends E2ETestBase {
         return token.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
     }
 
-    /** Reconciles the operator has started so far (JOSDK's count: one that throws counts too). */
     private double reconciles() {
-        return metrics.find("reconciliations.started.total").meters().stream()
-                .flatMap(m -> java.util.stream.StreamSupport.stream(m.measure().spliterator(), false))
-                .mapToDouble(io.micrometer.core.instrument.Measurement::getValue).sum();
+        return Reconciles.started(metrics);
     }
 }

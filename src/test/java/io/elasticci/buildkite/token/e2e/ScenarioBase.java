@@ -160,11 +160,16 @@ public abstract class ScenarioBase {
 
     /** Everything a stack needs to read the token, checked in AWS's own terms. */
     protected void assertStackReadsToken(String region, StackInfo stack) {
+        assertStackReadsToken(secretName(), region, stack);
+    }
+
+    /** Everything a stack needs to read the token of that secret (primary in us-east-1). */
+    protected void assertStackReadsToken(String secretName, String region, StackInfo stack) {
         for (var role : stack.roles()) {
-            assertThat(sm().policyGrants(EAST, secretName(), role.arn(), "secretsmanager:GetSecretValue"))
+            assertThat(sm().policyGrants(EAST, secretName, role.arn(), "secretsmanager:GetSecretValue"))
                     .as("policy grants %s", role.name()).isTrue();
             String parameter = "arn:aws:ssm:" + region + ":123456789012:parameter/aws/reference/secretsmanager/"
-                    + secretName();
+                    + secretName;
             assertThat(iam().allows(role.name(), "ssm:GetParameter", parameter, Map.of()))
                     .as("%s may read the parameter", role.name()).isTrue();
             assertThat(iam().allows(role.name(), "kms:Decrypt", keyArnOf(region),

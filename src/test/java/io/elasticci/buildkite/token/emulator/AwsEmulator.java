@@ -269,7 +269,7 @@ public final class AwsEmulator implements AutoCloseable {
         AwsError error = null;
         RawResponse response;
         try {
-            faults.latencyIfAny().ifPresent(AwsEmulator::sleep);
+            faults.latencyIfAny(service.name(), operation, region).ifPresent(AwsEmulator::sleep);
             if (scope == null) {
                 throw service.missingAuthentication();
             }

@@ -105,6 +105,20 @@ public final class CallLog {
         }
     }
 
+    /** How many calls were answered so far: a mark for {@link #since}. */
+    public int size() {
+        synchronized (calls) {
+            return calls.size();
+        }
+    }
+
+    /** Calls answered after the {@link #size} mark. */
+    public List<Call> since(int mark) {
+        synchronized (calls) {
+            return List.copyOf(calls.subList(Math.min(mark, calls.size()), calls.size()));
+        }
+    }
+
     /** Calls of that service and operation (operation null = any). */
     public List<Call> calls(String service, String operation) {
         return all().stream()

@@ -13,8 +13,8 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Fault knobs. Applied to every call after the caller's account is known, in this order: latency, region outage,
- * one-shot injected errors ({@link #failNext}), random throttling, random server errors. Thread-safe.
+ * Fault knobs. Applied to every call after the caller's account is known, in this order: latency (and slow calls),
+ * region outage, one-shot injected errors ({@link #failNext}), random throttling, random server errors. Thread-safe.
  */
 public final class Faults {
 
@@ -26,12 +26,21 @@ public final class Faults {
     private record Injected(String service, String operation, String region, String code, String message) {
     }
 
+    /** Calls of one operation (null = any), in one region (null = any), that take this long before being served. */
+    private record Slow(String service, String operation, String region, Duration delay) {
+        boolean matches(String s, String o, String r) {
+            return service.equals(s) && (operation == null || operation.equals(o))
+                    && (region == null || region.equals(r));
+        }
+    }
+
     private Duration latency = Duration.ZERO;
     private double throttleRate;
     private double serverErrorRate;
     private Random random = new Random(0x5eed);
     private final Set<String> downRegions = new HashSet<>();
     private final Deque<Injected> injected = new ArrayDeque<>();
+    private final List<Slow> slow = new ArrayList<>();
     /** Successful writes left before every call fails (a crash as AWS sees it); -1: never. */
     private int writesBeforeStop = -1;
     private boolean loseLastResponse;
@@ -39,6 +48,20 @@ public final class Faults {
     /** Delay every call by this much (zero to turn off). */
     public synchronized Faults latency(Duration latency) {
         this.latency = Objects.requireNonNull(latency, "latency");
+        return this;
+    }
+
+    /**
+     * Delays calls of one service's operation (null = every operation), in one region (null = every region), by this
+     * much before serving them, on top of {@link #latency}. The call is still served after the delay, as AWS may carry
+     * out a request whose caller has given up waiting: a write lands late.
+     */
+    public synchronized Faults slowCalls(String service, String operation, String region, Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative: " + delay);
+        }
+        slow.add(new Slow(Objects.requireNonNull(service, "service"), operation, region, delay));
         return this;
     }
 
@@ -123,6 +146,7 @@ public final class Faults {
         serverErrorRate = 0;
         downRegions.clear();
         injected.clear();
+        slow.clear();
         writesBeforeStop = -1;
     }
 
@@ -166,12 +190,15 @@ public final class Faults {
         if (serverErrorRate > 0) parts.add("serverErrorRate=" + serverErrorRate);
         if (!downRegions.isEmpty()) parts.add("down=" + downRegions);
         if (!injected.isEmpty()) parts.add("injected=" + injected.size());
+        if (!slow.isEmpty()) parts.add("slow=" + slow);
         if (writesBeforeStop >= 0) parts.add("writesBeforeStop=" + writesBeforeStop);
         return "Faults" + parts;
     }
 
-    synchronized Optional<Duration> latencyIfAny() {
-        Duration d = latency;
+    /** How long to hold this call before serving it: the latency plus the longest matching {@link #slowCalls}. */
+    synchronized Optional<Duration> latencyIfAny(String service, String operation, String region) {
+        Duration d = latency.plus(slow.stream().filter(s -> s.matches(service, operation, region)).map(Slow::delay)
+                .max(Duration::compareTo).orElse(Duration.ZERO));
         return d.isZero() || d.isNegative() ? Optional.empty() : Optional.of(d);
     }
 }

@@ -298,6 +298,31 @@ class FaultsAndCallLogEmulatorTest extends EmulatorTestSupport {
     }
 
     @Test
+    void slowCallsDelayOnlyTheirOperationAndRegionAndTheWriteStillLands() {
+        SecretsManagerClient east = once.secretsManager(EAST);
+        SecretsManagerClient west = once.secretsManager(WEST);
+        east.createSecret(b -> b.name(NAME).secretString("v1"));
+        west.createSecret(b -> b.name(NAME).secretString("v1"));
+        emulator.faults().slowCalls("secretsmanager", "PutSecretValue", EAST, Duration.ofSeconds(3));
+        var patient = software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.builder()
+                .apiCallTimeout(Duration.ofSeconds(1)).build();
+
+        var timeout = catchThrowableOfType(() -> east.putSecretValue(b -> b.secretId(NAME).secretString("v2")
+                .overrideConfiguration(patient)), software.amazon.awssdk.core.exception.ApiCallTimeoutException.class);
+
+        assertThat(timeout).as("the caller gave up").isNotNull();
+        // other operations and regions answer within the same timeout
+        east.getSecretValue(b -> b.secretId(NAME).overrideConfiguration(patient));
+        west.putSecretValue(b -> b.secretId(NAME).secretString("v2").overrideConfiguration(patient));
+        // the abandoned write is carried out when its delay is over
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> emulator
+                .secretsManager(AwsEmulator.DEFAULT_ACCOUNT).secret(EAST, NAME).orElseThrow().versions().size() == 2);
+        assertThat(emulator.faults().toString()).contains("PutSecretValue");
+        emulator.faults().clear();
+        assertThat(emulator.faults().toString()).isEqualTo("Faults[]");
+    }
+
+    @Test
     void resetClearsStateFaultsLogAndClock() {
         clients.secretsManager(EAST).createSecret(b -> b.name(NAME).secretString("v"));
         emulator.faults().regionOutage(WEST, true).latency(Duration.ofMillis(1));

@@ -26,7 +26,7 @@ import io.elasticci.buildkite.token.aws.GatewayTestSupport;
 import io.elasticci.buildkite.token.aws.SecretValue;
 import io.elasticci.buildkite.token.e2e.EmulatorResource;
 import io.elasticci.buildkite.token.emulator.AwsEmulator;
-import io.elasticci.buildkite.token.emulator.CallLog;
+import io.elasticci.buildkite.token.emulator.MadeOnce;
 import io.elasticci.buildkite.token.emulator.CloudFormationState;
 import io.elasticci.buildkite.token.emulator.SecretsManagerState.SecretInfo;
 import io.elasticci.buildkite.token.plan.DesiredToken;
@@ -58,6 +58,7 @@ class RestartSweepTest {
     private static final VersionTokens TOKENS = new VersionTokens("restart-sweep-installation-key".getBytes());
     /** More restarts than any plan has writes: a run that needs them is a run that loops. */
     private static final int MAX_RESTARTS = 12;
+    private static final MadeOnce MADE = new MadeOnce(AWS, ACCOUNT);
 
     /** One operator process: its own clients, caches and pools, as after a restart. */
     private static Convergence newProcess() {
@@ -152,28 +153,24 @@ class RestartSweepTest {
     private static Map<String, Object> endState(World world) {
         Map<String, Object> state = new TreeMap<>();
         SecretInfo secret = AWS.secretsManager(ACCOUNT).secret(EAST, world.secretName()).orElseThrow();
-        state.put("versions", secret.versions().size());
+        state.put("versions", MADE.versions(EAST, world.secretName()));
+        state.put("repeatedValues", MADE.repeatedValues(EAST, world.secretName()));
         state.put("current", secret.currentValue());
         state.put("replicas", secret.replicas().stream().map(r -> r.region() + ":" + r.status()).toList());
-        String policy = AWS.secretsManager(ACCOUNT).resourcePolicy(EAST, secret.arn()).orElse("");
-        state.put("statements", policy.split("\"Sid\"", -1).length - 1);
+        state.put("statements", MADE.policyStatements(EAST, world.secretName()));
         state.put("tags", new TreeMap<>(secret.tags()).keySet());
-        Map<String, Integer> inline = new TreeMap<>();
-        AWS.iam(ACCOUNT).roles().stream().filter(r -> r.name().startsWith("rs-" + idOf(world) + "-"))
-                .forEach(r -> inline.put(r.name().replace("rs-" + idOf(world) + "-", "rs-").replaceAll("-[A-Z0-9]{8,}", ""),
-                        AWS.iam(ACCOUNT).inlinePolicies(r.name()).size()));
+        String prefix = "rs-" + idOf(world) + "-";
+        Map<String, Long> inline = new TreeMap<>();
+        MADE.operatorInlinePolicies(AWS.iam(ACCOUNT).roles().stream().map(r -> r.name())
+                .filter(n -> n.startsWith(prefix)).toList())
+                .forEach((role, count) -> inline.put(role.replace(prefix, "rs-").replaceAll("-[A-Z0-9]{8,}", ""),
+                        count));
         state.put("inlinePolicies", inline);
         return state;
     }
 
     private static String idOf(World world) {
         return world.secretName().substring("restart/".length());
-    }
-
-    private static long count(String service, String operation, long before) {
-        List<CallLog.Call> calls = AWS.calls().calls(service, operation);
-        return calls.subList((int) Math.min(before, calls.size()), calls.size()).stream()
-                .filter(c -> !c.failed()).count();
     }
 
     @Test
@@ -185,17 +182,18 @@ class RestartSweepTest {
         long writes = AWS.calls().writeCount() - writesBefore;
         Map<String, Object> expected = endState(reference);
         assertThat(writes).as("writes of a full plan").isGreaterThanOrEqualTo(7);
-        assertThat(expected).containsEntry("versions", 1).containsEntry("statements", 1);
+        assertThat(expected).containsEntry("versions", 1).containsEntry("repeatedValues", 0L)
+                .containsEntry("statements", 1);
 
         for (int k = 0; k < writes; k++) {
             for (boolean loseAnswer : List.of(false, true)) {
                 World world = world("k" + k + (loseAnswer ? "l" : "a"));
-                long updatesBefore = AWS.calls().calls("cloudformation", "UpdateStack").size();
+                int mark = AWS.calls().size();
                 crashThenConverge(new Status(world.desired()), SecretValue.of("bkua_sweep_first_value"), k,
                         loseAnswer);
                 assertThat(endState(world)).as("after a crash at write %d (answer lost: %s)", k, loseAnswer)
                         .isEqualTo(expected);
-                assertThat(count("cloudformation", "UpdateStack", updatesBefore)).as("stack updates")
+                assertThat(MADE.succeeded("cloudformation", "UpdateStack", null, mark)).as("stack updates")
                         .isLessThanOrEqualTo(2);
             }
         }
@@ -218,11 +216,11 @@ class RestartSweepTest {
                 World world = world("rot-k" + k + (loseAnswer ? "l" : "a"));
                 Status status = new Status(world.desired());
                 converge(status, SecretValue.of("bkua_sweep_v1"));
-                long refreshesBefore = AWS.calls().calls("autoscaling", "StartInstanceRefresh").size();
+                int mark = AWS.calls().size();
                 crashThenConverge(status, SecretValue.of("bkua_sweep_v2"), k, loseAnswer);
                 assertThat(endState(world)).as("after a crash at write %d (answer lost: %s)", k, loseAnswer)
                         .isEqualTo(expected);
-                assertThat(count("autoscaling", "StartInstanceRefresh", refreshesBefore)).as("instance refreshes")
+                assertThat(MADE.succeeded("autoscaling", "StartInstanceRefresh", null, mark)).as("instance refreshes")
                         .isLessThanOrEqualTo(world.groups().size());
             }
         }
