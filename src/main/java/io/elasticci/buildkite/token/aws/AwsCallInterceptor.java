@@ -16,7 +16,9 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * On every client: waits for the shared rate limiter of the call's quota group before each attempt (retries included:
- * AWS counts those too, and a retry of a throttled call waits its turn rather than meeting an empty quota again),
+ * AWS counts those too, and a retry of a throttled call waits its turn rather than meeting an empty quota again).
+ * The first attempt waits before the SDK starts the call's timeout ({@code beforeExecution}): a queue of calls for a
+ * busy quota (hundreds of tokens' IAM calls) is work waiting its turn, not AWS failing to answer.
  * and counts calls by service, operation, region and outcome, the attempts beyond the first, and the time spent
  * waiting for the limiter. Labels are bounded: no secret, role or stack names.
  */
@@ -36,10 +38,20 @@ final class AwsCallInterceptor implements ExecutionInterceptor {
     }
 
     @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        acquire(operation(attributes), false);
+    }
+
+    @Override
     public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-        String operation = operation(attributes);
-        RateLimiter limiter = limiters.apply(operation);
         if (attempts(context.httpRequest()) > 1) {
+            acquire(operation(attributes), true);
+        }
+    }
+
+    private void acquire(String operation, boolean retry) {
+        RateLimiter limiter = limiters.apply(operation);
+        if (retry) {
             limiter.backOff(); // AWS refused the previous attempt (throttled, or failed under load)
         }
         long waited = limiter.acquire();

@@ -23,13 +23,19 @@ public final class GatewayTestSupport {
 
     /** Clients paced by {@code limiters}, their AWS call metrics to {@code registry}. */
     static AwsClients clients(io.micrometer.core.instrument.MeterRegistry registry, RateLimiters limiters) {
+        return clients(registry, limiters, Duration.ofSeconds(10));
+    }
+
+    /** The same, each call given up after {@code apiCallTimeout} (retries included). */
+    static AwsClients clients(io.micrometer.core.instrument.MeterRegistry registry, RateLimiters limiters,
+            Duration apiCallTimeout) {
         return new AwsClients(new OperatorConfig.Aws() {
             public Map<String, Double> rateLimits() {
                 return Map.of("secretsmanager", 1000.0, "kms", 1000.0, "sts", 1000.0);
             }
 
             public Duration apiCallTimeout() {
-                return Duration.ofSeconds(10);
+                return apiCallTimeout;
             }
 
             public int maxAttempts() {

@@ -108,4 +108,28 @@ class QuotaPacingTest {
     private io.micrometer.core.instrument.Timer waitTimer(String group) {
         return registry.find("bkat.aws.rate.limiter.wait").tags("service", "secretsmanager", "group", group).timer();
     }
+
+    @Test
+    void waitingForTheLimiterDoesNotCountAgainstTheCallTimeout() throws Exception {
+        // writes at 1/s and a 2 s call timeout: the sixth write waits about 5 s for its turn, then succeeds
+        AwsClients slow = GatewayTestSupport.clients(registry, limiters, java.time.Duration.ofSeconds(2));
+        SdkSecretsManagerGateway paced = new SdkSecretsManagerGateway(slow);
+        String name = "pacing/" + UUID.randomUUID();
+        paced.create(EAST, name, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
+        List<Future<?>> writes = new ArrayList<>();
+        for (int i = 1; i <= WRITES; i++) {
+            String value = "v" + i;
+            String token = String.valueOf(i).repeat(64);
+            writes.add(writers.submit(() -> paced.putValue(EAST, name, SecretValue.of(value), token)));
+        }
+        try {
+            for (Future<?> write : writes) {
+                write.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(waitTimer("secretsmanager-write").max(TimeUnit.MILLISECONDS)).isGreaterThan(2_000);
+            assertThat(paced.versionIds(EAST, name)).hasSize(WRITES + 1);
+        } finally {
+            slow.close();
+        }
+    }
 }
