@@ -201,8 +201,11 @@ public final class StatusAggregator {
                 region.replicationStatus = replica.map(ReplicaDescription::status).orElse("Missing");
                 region.message = replica.map(ReplicaDescription::message).orElse(null);
             }
-            if (ReplicaDescription.IN_SYNC.equals(region.replicationStatus)) {
-                inSync++;
+            Optional<io.elasticci.buildkite.token.aws.AwsFailure> outage = Optional.ofNullable(
+                    snapshot.unavailableRegions().get(wanted.region()));
+            outage.ifPresent(failure -> region.message = "not observed: " + failure.getMessage());
+            if (ReplicaDescription.IN_SYNC.equals(region.replicationStatus) && outage.isEmpty()) {
+                inSync++; // an unobserved region is not known to be ready, whatever the primary shows of it
             }
             snapshot.access().stacks().stream().filter(s -> s.region().equals(wanted.region()))
                     .forEach(s -> region.stacks.add(stackStatus(desired, snapshot, s)));
