@@ -87,8 +87,12 @@ public class AccessObserver {
         Map<String, String> keyPolicies = new LinkedHashMap<>();
         stacks.stream().filter(s -> !s.roles().isEmpty()).map(StackObservation::region).distinct()
                 .filter(keyPolicyReads::containsKey)
-                .filter(outages::observed)
-                .forEach(region -> keyPolicies.put(region, Parallel.join(keyPolicyReads.get(region))));
+                .forEach(region -> {
+                    String read = Parallel.join(keyPolicyReads.get(region));
+                    if (read != null) { // null: the region failed meanwhile (an outage)
+                        keyPolicies.put(region, read);
+                    }
+                });
         return new AccessObservation(stacks, policy, inline, simulations, keyPolicies, retained);
     }
 
