@@ -16,7 +16,11 @@ class RegionOutagesTest {
     private static final String EU = "eu-west-1";
 
     private static AwsFailure failure(AwsFailure.Kind kind, String region) {
-        return new AwsFailure(kind, "kms", "DescribeKey", region, kind.name(), null, null);
+        return failure(kind, kind.name(), region);
+    }
+
+    private static AwsFailure failure(AwsFailure.Kind kind, String errorCode, String region) {
+        return new AwsFailure(kind, "kms", "DescribeKey", region, errorCode, null, null);
     }
 
     private static String failing(AwsFailure failure) {
@@ -24,9 +28,9 @@ class RegionOutagesTest {
     }
 
     @Test
-    void aTransientFailureOfAReplicaRegionLeavesItUnobservedAndItIsNotCalledAgain() {
+    void aReplicaRegionNotAnsweringIsLeftUnobservedAndNotCalledAgain() {
         RegionOutages outages = new RegionOutages(EAST);
-        AwsFailure down = failure(AwsFailure.Kind.UNAVAILABLE, EU);
+        AwsFailure down = failure(AwsFailure.Kind.UNAVAILABLE, "ServiceUnavailable", EU);
         assertThat(outages.read(EU, () -> failing(down), "fallback")).isEqualTo("fallback");
         AtomicInteger calls = new AtomicInteger();
         assertThat(outages.read(EU, () -> "read " + calls.incrementAndGet(), "fallback")).isEqualTo("fallback");
@@ -37,24 +41,39 @@ class RegionOutagesTest {
     }
 
     @Test
-    void throttlingCountsAsAnOutage() {
+    void noAnswerAtAllCountsAsAnOutage() {
         RegionOutages outages = new RegionOutages(EAST);
-        outages.read(EU, () -> failing(failure(AwsFailure.Kind.THROTTLED, EU)), null);
+        outages.read(EU, () -> failing(new AwsFailure(AwsFailure.Kind.UNAVAILABLE, "kms", "DescribeKey", EU,
+                "NoResponse", "ConnectException: Connection refused", null)), null);
         assertThat(outages.failures()).containsOnlyKeys(EU);
+    }
+
+    @Test
+    void aThrottleA500OrTheSdksOwnTimeoutStillEndsTheObservation() {
+        RegionOutages outages = new RegionOutages(EAST);
+        assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.THROTTLED,
+                "ThrottlingException", EU)), "")).isInstanceOf(AwsFailure.class);
+        assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.UNAVAILABLE,
+                "KMSInternalException", EU)), "")).isInstanceOf(AwsFailure.class);
+        AwsFailure gaveUp = new AwsFailure(AwsFailure.Kind.UNAVAILABLE, "kms", "DescribeKey", EU, "NoResponse",
+                "ApiCallTimeoutException: Client execution did not complete before the specified timeout", null);
+        assertThatThrownBy(() -> outages.read(EU, () -> failing(gaveUp), "")).isSameAs(gaveUp);
+        assertThat(outages.failures()).isEmpty();
     }
 
     @Test
     void thePrimaryRegionAccountWideReadsAndLastingFailuresStillEndTheObservation() {
         RegionOutages outages = new RegionOutages(EAST);
-        assertThatThrownBy(() -> outages.read(EAST, () -> failing(failure(AwsFailure.Kind.UNAVAILABLE, EAST)), ""))
+        assertThatThrownBy(() -> outages.read(EAST, () -> failing(failure(AwsFailure.Kind.UNAVAILABLE,
+                "ServiceUnavailable", EAST)), ""))
                 .isInstanceOf(AwsFailure.class);
         assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.ACCESS_DENIED, EU)), ""))
                 .isInstanceOf(AwsFailure.class);
         assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.INVALID_REQUEST, EU)), ""))
                 .isInstanceOf(AwsFailure.class);
         // An IAM call made while discovering a stack of eu-west-1 fails for the account, not for the region.
-        assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.UNAVAILABLE, "global")),
-                "")).isInstanceOf(AwsFailure.class);
+        assertThatThrownBy(() -> outages.read(EU, () -> failing(failure(AwsFailure.Kind.UNAVAILABLE,
+                "ServiceUnavailable", "global")), "")).isInstanceOf(AwsFailure.class);
         assertThat(outages.failures()).isEmpty();
     }
 }
