@@ -35,6 +35,17 @@ public record AccessObservation(List<StackObservation> stacks, Optional<String> 
         retainedInlinePolicies = Map.copyOf(retainedInlinePolicies);
     }
 
+    /** The same observation without the stacks and key policies of these regions (unobserved ones). */
+    public AccessObservation withoutRegions(java.util.Set<String> regions) {
+        if (regions.isEmpty()) {
+            return this;
+        }
+        Map<String, String> keptKeyPolicies = new java.util.HashMap<>(keyPolicies);
+        keptKeyPolicies.keySet().removeAll(regions);
+        return new AccessObservation(stacks.stream().filter(s -> !regions.contains(s.region())).toList(),
+                resourcePolicy, inlinePolicies, simulations, keptKeyPolicies, retainedInlinePolicies);
+    }
+
     public static AccessObservation none() {
         return new AccessObservation(List.of(), Optional.empty(), Map.of(), Map.of(), Map.of());
     }

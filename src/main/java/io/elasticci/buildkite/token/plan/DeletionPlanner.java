@@ -39,7 +39,7 @@ public final class DeletionPlanner {
         if (!withdrawal.retainGrants()) {
             DesiredToken withdrawn = desired.withoutGrants();
             touchable.ifPresent(s -> ResourcePolicyPlanner.plan(withdrawn, s.arn(),
-                    snapshot.access().resourcePolicy(), List.of(), 0, actions, problems));
+                    snapshot.access().resourcePolicy(), List.of(), 0, false, actions, problems));
             PermissionsPlanner.plan(withdrawn, snapshot.withoutStacks(), actions, problems);
         }
         if (!actions.isEmpty() || !problems.isEmpty() || !owned) {

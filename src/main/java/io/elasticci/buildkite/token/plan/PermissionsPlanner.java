@@ -28,6 +28,9 @@ final class PermissionsPlanner {
     static final String GET_PARAMETER = "ssm:GetParameter";
     static final String DECRYPT = "kms:Decrypt";
     static final String GLOBAL = "global";
+    /** Statement IDs of a role's inline policy, followed by the region without dashes. */
+    private static final String READ_SID = "ReadAgentToken";
+    private static final String DECRYPT_SID = "DecryptAgentToken";
 
     private PermissionsPlanner() {
     }
@@ -63,15 +66,16 @@ final class PermissionsPlanner {
         if (desired.managePermissions()) {
             String name = policyName(desired.owner());
             regionsOfRole.forEach((roleName, regions) -> {
-                String document = inlinePolicy(desired, snapshot, regions);
                 Optional<String> current = access.inlinePolicies().getOrDefault(roleName, Optional.empty());
+                String document = inlinePolicy(desired, snapshot, regions, current);
                 if (current.isEmpty() || !PolicyDocuments.parse(current.get()).equals(PolicyDocuments.parse(document))) {
                     actions.add(new Action.PutRolePolicy(GLOBAL, roleName, name, document,
                             "ssm:GetParameter and kms:Decrypt in " + String.join(", ", regions)));
                 }
             });
             access.inlinePolicies().forEach((roleName, current) -> {
-                if (!roles.containsKey(roleName) && current.isPresent()) {
+                // While a region is unobserved a role not seen may still serve a stack there: it keeps its policy.
+                if (!roles.containsKey(roleName) && current.isPresent() && !snapshot.partial()) {
                     actions.add(new Action.DeleteRolePolicy(GLOBAL, roleName, name, "its stack left the spec"));
                 }
             });
@@ -80,12 +84,17 @@ final class PermissionsPlanner {
         }
     }
 
-    private static String inlinePolicy(DesiredToken desired, Snapshot snapshot, Set<String> regions) {
+    /**
+     * The role's document for the regions it serves; while some region is unobserved, the statements the current
+     * document has for it are kept as they are (whether the role serves a stack there is unknown).
+     */
+    private static String inlinePolicy(DesiredToken desired, Snapshot snapshot, Set<String> regions,
+            Optional<String> current) {
         List<JsonNode> statements = new ArrayList<>();
         for (String region : regions) {
-            String suffix = region.replace("-", "");
+            String suffix = sidSuffix(region);
             ObjectNode read = PolicyDocuments.JSON.createObjectNode();
-            read.put("Sid", "ReadAgentToken" + suffix);
+            read.put("Sid", READ_SID + suffix);
             read.put("Effect", "Allow");
             read.put("Action", GET_PARAMETER);
             read.put("Resource", parameterArn(snapshot.identity(), region, desired.secretName()));
@@ -93,7 +102,7 @@ final class PermissionsPlanner {
             KmsKey key = snapshot.desiredKeys().get(region);
             if (key != null) {
                 ObjectNode decrypt = PolicyDocuments.JSON.createObjectNode();
-                decrypt.put("Sid", "DecryptAgentToken" + suffix);
+                decrypt.put("Sid", DECRYPT_SID + suffix);
                 decrypt.put("Effect", "Allow");
                 decrypt.put("Action", DECRYPT);
                 decrypt.put("Resource", key.arn());
@@ -101,7 +110,29 @@ final class PermissionsPlanner {
                 statements.add(decrypt);
             }
         }
+        statements.addAll(keptForUnobserved(snapshot, current));
         return PolicyDocuments.render(PolicyDocuments.document(statements));
+    }
+
+    private static String sidSuffix(String region) {
+        return region.replace("-", "");
+    }
+
+    private static List<JsonNode> keptForUnobserved(Snapshot snapshot, Optional<String> current) {
+        if (!snapshot.partial() || current.isEmpty()) {
+            return List.of();
+        }
+        Set<String> sids = new TreeSet<>();
+        snapshot.unavailableRegions().keySet().forEach(region -> {
+            sids.add(READ_SID + sidSuffix(region));
+            sids.add(DECRYPT_SID + sidSuffix(region));
+        });
+        try {
+            return PolicyDocuments.statements(PolicyDocuments.parse(current.get())).stream()
+                    .filter(s -> sids.contains(s.path("Sid").asText())).toList();
+        } catch (IllegalArgumentException e) {
+            return List.of(); // not ours to read: replaced, as when every region is observed
+        }
     }
 
     private static void verify(DesiredToken desired, Snapshot snapshot, Map<String, RoleInfo> roles,

@@ -37,19 +37,24 @@ public final class Planner {
         String secretId = snapshot.secret().map(SecretDescription::arn).orElse(desired.secretName());
         ResourcePolicyPlanner.plan(desired, secretId, snapshot.access().resourcePolicy(),
                 ResourcePolicyPlanner.distinctRoles(snapshot.access().stacks()), snapshot.statementRemovals(),
-                actions, problems);
+                snapshot.partial(), actions, problems);
         PermissionsPlanner.plan(desired, snapshot, actions, problems);
         snapshot.secret().ifPresent(secret -> RetainedGrantsPlanner.plan(desired, snapshot, secret, actions, problems));
         boolean ready = actions.isEmpty() && problems.isEmpty() && allReplicasInSync(desired, snapshot);
         StackPlanner.plan(desired, snapshot, ready, actions, problems);
         snapshot.secret().ifPresent(secret -> RotationPlanner.planAutomaticRotation(desired, secret, actions));
         Optional<RotationState> rotation = RotationPlanner.plan(desired, snapshot, actions, problems);
+        new java.util.TreeMap<>(snapshot.unavailableRegions()).forEach((region, failure) -> problems.add(Problem
+                .replica(Reason.RegionUnavailable, region, "region " + region + " could not be observed, so nothing "
+                        + "is changed in it until it answers: " + failure.getMessage())));
         return new Plan(actions, problems, false, rotation);
     }
 
+    /** Every observed replica region in sync (an unobserved region waits: it must not hold back the others). */
     private static boolean allReplicasInSync(DesiredToken desired, Snapshot snapshot) {
-        return snapshot.secret().map(secret -> desired.replicaRegions().stream().allMatch(r -> secret
-                .replica(r.region()).map(rep -> ReplicaDescription.IN_SYNC.equals(rep.status())).orElse(false)))
+        return snapshot.secret().map(secret -> desired.replicaRegions().stream()
+                .filter(r -> snapshot.observed(r.region())).allMatch(r -> secret.replica(r.region())
+                        .map(rep -> ReplicaDescription.IN_SYNC.equals(rep.status())).orElse(false)))
                 .orElse(false);
     }
 
@@ -71,7 +76,7 @@ public final class Planner {
         List<Problem> problems = new ArrayList<>();
         actions.add(new Action.CreateSecret(primary, desired.secretName(), keyIdFor(key), key.keyId(),
                 desiredTags(desired), snapshot.value().get().versionToken()));
-        for (DesiredToken.DesiredRegion wanted : desired.replicaRegions()) {
+        for (DesiredToken.DesiredRegion wanted : observedReplicaRegions(desired, snapshot)) {
             // The new secret has no ARN yet: replicas address it by name.
             planMissingReplica(desired, snapshot, wanted.region(), desired.secretName(), actions, problems);
         }
@@ -150,7 +155,7 @@ public final class Planner {
     private static void planReplicas(DesiredToken desired, Snapshot snapshot, SecretDescription secret,
             List<Action> actions, List<Problem> problems) {
         String primary = desired.primaryRegion();
-        for (DesiredToken.DesiredRegion wanted : desired.replicaRegions()) {
+        for (DesiredToken.DesiredRegion wanted : observedReplicaRegions(desired, snapshot)) {
             String region = wanted.region();
             KmsKey key = snapshot.desiredKeys().get(region);
             ReplicaDescription replica = secret.replica(region).orElse(null);
@@ -188,11 +193,16 @@ public final class Planner {
             }
         }
         for (ReplicaDescription replica : secret.replicas()) {
-            if (!desired.declares(replica.region())) {
+            if (!desired.declares(replica.region()) && snapshot.observed(replica.region())) {
                 actions.add(new Action.RemoveReplica(replica.region(), primary, secret.arn(),
                         "region no longer in spec"));
             }
         }
+    }
+
+    /** The replica regions the snapshot observed: nothing is replicated, rekeyed or removed in the others. */
+    private static List<DesiredToken.DesiredRegion> observedReplicaRegions(DesiredToken desired, Snapshot snapshot) {
+        return desired.replicaRegions().stream().filter(r -> snapshot.observed(r.region())).toList();
     }
 
     private static void planMissingReplica(DesiredToken desired, Snapshot snapshot, String region, String secretId,

@@ -40,9 +40,10 @@ final class ResourcePolicyPlanner {
      * @param secretId the secret's ARN, or its name when it is created in the same pass
      * @param roles every discovered role (deduplicated by ARN)
      * @param statementRemovals how often our statement was found removed by someone else recently
+     * @param partial some region was not observed: its stacks' roles are unknown, so no role granted now may go
      */
     static void plan(DesiredToken desired, String secretId, Optional<String> policy, List<RoleInfo> roles,
-            int statementRemovals, List<Action> actions, List<Problem> problems) {
+            int statementRemovals, boolean partial, List<Action> actions, List<Problem> problems) {
         String primary = desired.primaryRegion();
         String sid = sid(desired.owner());
         JsonNode current;
@@ -64,6 +65,11 @@ final class ResourcePolicyPlanner {
         }
         Set<String> wanted = new TreeSet<>();
         roles.forEach(r -> wanted.add(r.arn()));
+        if (partial && ours != null) {
+            // Kept by ARN; a bare unique ID names a deleted role, which no region can need.
+            PolicyDocuments.awsPrincipals(ours).stream().filter(p -> !PolicyDocuments.isUniqueId(p))
+                    .forEach(wanted::add);
+        }
         if (ours != null && !wanted.isEmpty() && matches(ours, wanted)) {
             return; // (a statement of ours granting nobody, "AWS": [], has nothing to keep: it goes)
         }

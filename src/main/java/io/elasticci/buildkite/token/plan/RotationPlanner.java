@@ -39,6 +39,9 @@ final class RotationPlanner {
         if (!seen.observed()) {
             return Optional.of(state); // nothing in flight was read: keep what status remembers
         }
+        if (snapshot.partial()) {
+            return Optional.of(state); // the version is not known to be current everywhere: no refresh, no revocation
+        }
         boolean syncSeenNow = state.inSyncAt() == null;
         if (syncSeenNow) {
             List<String> lagging = desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region)

@@ -56,6 +56,10 @@ public class Deletion {
         try {
             for (int pass = 0; pass < MAX_PASSES; pass++) {
                 snapshot = observer.observe(desired, Optional.empty(), Optional.empty(), tokens, previousRoles);
+                // Withdrawing grants or replicas must see every region: a region down stops the deletion as before.
+                snapshot.unavailableRegions().values().stream().findFirst().ifPresent(failure -> {
+                    throw failure;
+                });
                 Plan plan = DeletionPlanner.plan(desired, snapshot, withdrawal);
                 if (plan.actions().isEmpty()) {
                     // Nothing left, or refused to act in another account (so nothing of ours is there): finished.

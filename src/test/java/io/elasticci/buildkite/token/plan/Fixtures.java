@@ -63,6 +63,8 @@ final class Fixtures {
         Map<String, Optional<String>> retainedInline = new HashMap<>();
         int removals;
         RolloutObservation rollout;
+        /** Replica regions the observation could not read. */
+        Map<String, io.elasticci.buildkite.token.aws.AwsFailure> unavailable = new HashMap<>();
 
         /** The secret in us-east-1, replicated in sync to the other regions, everything with its spec key. */
         static World converged(String... regions) {
@@ -98,7 +100,7 @@ final class Fixtures {
             return new Snapshot(CallerIdentity.fromArn(accountId, "arn:" + partition + ":iam::" + accountId
                     + ":role/operator"), secret, desiredKeys, currentKeyArns, foreign, value, Optional.empty(),
                     new AccessObservation(stacks, policy, inlinePolicies, simulations, keyPolicies, retainedInline),
-                    removals, rollout);
+                    removals, rollout, unavailable);
         }
     }
 

@@ -50,7 +50,7 @@ class ResourcePolicyPropertyTest {
 
             List<Action> actions = new ArrayList<>();
             List<Problem> problems = new ArrayList<>();
-            ResourcePolicyPlanner.plan(Fixtures.desired(true, "us-east-1"), Fixtures.ARN, before, roles, 0, actions,
+            ResourcePolicyPlanner.plan(Fixtures.desired(true, "us-east-1"), Fixtures.ARN, before, roles, 0, false, actions,
                     problems);
 
             String seed = "iteration " + i + ", policy before: " + before.orElse("none");
@@ -76,7 +76,7 @@ class ResourcePolicyPropertyTest {
                     .as("no bare * principal; " + seed).isEmpty();
 
             List<Action> again = new ArrayList<>();
-            ResourcePolicyPlanner.plan(Fixtures.desired(true, "us-east-1"), Fixtures.ARN, after, roles, 0, again,
+            ResourcePolicyPlanner.plan(Fixtures.desired(true, "us-east-1"), Fixtures.ARN, after, roles, 0, false, again,
                     new ArrayList<>());
             assertThat(again).as("the planned document is converged; " + seed).isEmpty();
         }

@@ -52,14 +52,16 @@ public class AccessObserver {
     /**
      * @param previousRoles names of roles granted before (from status), so a role whose stack left the spec loses
      *        its inline policy
+     * @param outages where a replica region's reads fail transiently: its stacks and key policy are left out
      */
     public AccessObservation observe(DesiredToken desired, CallerIdentity identity, Optional<SecretDescription> secret,
-            Map<String, KmsKey> keys, Set<String> previousRoles) {
+            Map<String, KmsKey> keys, Set<String> previousRoles, RegionOutages outages) {
         // Key policies do not depend on what the stacks hold: read them meanwhile, for regions that declare stacks.
         Map<String, CompletableFuture<String>> keyPolicyReads = new LinkedHashMap<>();
         desired.regions().stream().filter(r -> !r.stacks().isEmpty()).map(DesiredToken.DesiredRegion::region)
                 .filter(r -> keys.containsKey(r) && !keys.get(r).awsManaged())
-                .forEach(r -> keyPolicyReads.put(r, parallel.start(() -> kms.keyPolicy(r, keys.get(r).keyId()))));
+                .forEach(r -> keyPolicyReads.put(r, parallel.start(() -> outages.read(r,
+                        () -> kms.keyPolicy(r, keys.get(r).keyId()), null))));
         Optional<String> policy = secret.filter(s -> !s.isReplica())
                 .flatMap(s -> secrets.resourcePolicy(desired.primaryRegion(), s.arn()));
         if (policy.map(p -> Planners.ourStatementHasUniqueIds(p, desired.owner())).orElse(false)) {
@@ -68,8 +70,9 @@ public class AccessObserver {
         }
         List<String[]> declared = new ArrayList<>();
         desired.regions().forEach(r -> r.stacks().forEach(s -> declared.add(new String[] {r.region(), s})));
-        List<StackObservation> stacks = List.copyOf(parallel.map(declared, d -> discovery.discover(d[0], d[1],
-                updatedAtThisGeneration(desired, d[0] + "/" + d[1]))).values());
+        List<StackObservation> stacks = parallel.map(declared, d -> outages.read(d[0], () -> discovery.discover(d[0],
+                d[1], updatedAtThisGeneration(desired, d[0] + "/" + d[1])), (StackObservation) null)).values().stream()
+                .filter(java.util.Objects::nonNull).toList();
 
         Set<String> roleNames = new TreeSet<>(previousRoles);
         stacks.forEach(s -> s.roles().forEach(r -> roleNames.add(r.name())));
@@ -84,7 +87,12 @@ public class AccessObserver {
         Map<String, String> keyPolicies = new LinkedHashMap<>();
         stacks.stream().filter(s -> !s.roles().isEmpty()).map(StackObservation::region).distinct()
                 .filter(keyPolicyReads::containsKey)
-                .forEach(region -> keyPolicies.put(region, Parallel.join(keyPolicyReads.get(region))));
+                .forEach(region -> {
+                    String read = Parallel.join(keyPolicyReads.get(region));
+                    if (read != null) { // null: the region failed meanwhile (an outage)
+                        keyPolicies.put(region, read);
+                    }
+                });
         return new AccessObservation(stacks, policy, inline, simulations, keyPolicies, retained);
     }
 

@@ -22,6 +22,7 @@ import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
 import io.elasticci.buildkite.token.aws.StsGateway;
 import io.elasticci.buildkite.token.plan.AccessObservation;
 import io.elasticci.buildkite.token.plan.DesiredToken;
+import io.elasticci.buildkite.token.plan.RolloutObservation;
 import io.elasticci.buildkite.token.plan.Snapshot;
 import io.elasticci.buildkite.token.plan.ValueObservation;
 import io.elasticci.buildkite.token.reconcile.VersionTokens;
@@ -68,11 +69,13 @@ public class AwsObserver {
             return Snapshot.identityOnly(identity); // not one more call in an account we must not touch
         }
         String primary = desired.primaryRegion();
+        RegionOutages outages = new RegionOutages(primary);
         CompletableFuture<Optional<SecretDescription>> secretFuture =
                 parallel.start(() -> secrets.describe(primary, desired.secretName()));
         Map<String, Optional<KmsKey>> resolved = parallel.map(
                 desired.regions().stream().map(DesiredToken.DesiredRegion::region).toList(),
-                region -> keys.resolve(region, keyRefOf(desired, region)));
+                region -> outages.read(region, () -> keys.resolve(region, keyRefOf(desired, region)),
+                        Optional.empty()));
         Optional<SecretDescription> secret = Parallel.join(secretFuture);
 
         Map<String, KmsKey> desiredKeys = new HashMap<>();
@@ -80,36 +83,40 @@ public class AwsObserver {
         Map<String, String> currentKeyArns = new HashMap<>();
         Map<String, SecretDescription> foreign = new HashMap<>();
         if (secret.isPresent() && !secret.get().isReplica()) {
-            currentKeyArns.putAll(currentKeys(secret.get(), primary));
-            foreign.putAll(foreignSecrets(desired, secret.get()));
+            currentKeyArns.putAll(currentKeys(secret.get(), primary, outages));
+            foreign.putAll(foreignSecrets(desired, secret.get(), outages));
         } else if (secret.isEmpty()) {
-            foreign.putAll(foreignSecrets(desired, null));
+            foreign.putAll(foreignSecrets(desired, null, outages));
         }
         Optional<ValueObservation> value = desiredValue
                 .map(v -> observeValue(desired, secret.orElse(null), v, tokens));
-        AccessObservation stacks = access.observe(desired, identity, secret, desiredKeys, previousRoles);
+        AccessObservation stacks = access.observe(desired, identity, secret, desiredKeys, previousRoles, outages);
+        RolloutObservation reached = rollout.observe(desired, secret, stacks, outages);
         return new Snapshot(identity, secret, desiredKeys, currentKeyArns, foreign, value, valueProblem, stacks, 0,
-                rollout.observe(desired, secret, stacks));
+                reached, outages.failures());
     }
 
-    private Map<String, String> currentKeys(SecretDescription secret, String primary) {
+    private Map<String, String> currentKeys(SecretDescription secret, String primary, RegionOutages outages) {
         Map<String, String> refs = new HashMap<>();
         refs.put(primary, secret.kmsKeyRef());
         secret.replicas().forEach(r -> refs.put(r.region(), r.kmsKeyRef()));
         Map<String, String> arns = new HashMap<>();
-        parallel.map(List.copyOf(refs.keySet()), region -> keys.resolve(region, refs.get(region)))
+        parallel.map(List.copyOf(refs.keySet()),
+                region -> outages.read(region, () -> keys.resolve(region, refs.get(region)), Optional.<KmsKey>empty()))
                 .forEach((region, key) -> key.ifPresent(k -> arns.put(region, k.arn())));
         return arns;
     }
 
     /** Same-named secrets in replica regions that are not our replicas: a conflict, never to be overwritten. */
-    private Map<String, SecretDescription> foreignSecrets(DesiredToken desired, SecretDescription secret) {
+    private Map<String, SecretDescription> foreignSecrets(DesiredToken desired, SecretDescription secret,
+            RegionOutages outages) {
         List<String> unreplicated = desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region)
                 .filter(region -> secret == null || secret.replica(region).isEmpty()
                         || ReplicaDescription.FAILED.equals(secret.replica(region).get().status()))
                 .toList();
         Map<String, SecretDescription> foreign = new HashMap<>();
-        parallel.map(unreplicated, region -> secrets.describe(region, desired.secretName()))
+        parallel.map(unreplicated, region -> outages.read(region, () -> secrets.describe(region, desired.secretName()),
+                Optional.<SecretDescription>empty()))
                 .forEach((region, found) -> found
                         .filter(f -> !f.isReplica() || !f.primaryRegion().equals(desired.primaryRegion()))
                         .ifPresent(f -> foreign.put(region, f)));

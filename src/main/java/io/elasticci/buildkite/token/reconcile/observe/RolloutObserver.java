@@ -39,8 +39,9 @@ public class RolloutObserver {
         this.clock = clock;
     }
 
+    /** @param outages where a replica region's reads fail transiently: its versions and groups are left out */
     public RolloutObservation observe(DesiredToken desired, Optional<SecretDescription> secret,
-            AccessObservation access) {
+            AccessObservation access, RegionOutages outages) {
         Optional<String> current = secret.filter(s -> !s.isReplica()).flatMap(SecretDescription::currentVersionId);
         Optional<RotationState> previous = desired.rollout().previous();
         boolean settled = current.isEmpty() || previous.isEmpty()
@@ -52,16 +53,17 @@ public class RolloutObserver {
         String version = current.get();
         Map<String, String> replicaVersions = new HashMap<>();
         parallel.map(desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region).toList(),
-                region -> secrets.describe(region, desired.secretName()).flatMap(SecretDescription::currentVersionId)
-                        .orElse(""))
+                region -> outages.read(region, () -> secrets.describe(region, desired.secretName())
+                        .flatMap(SecretDescription::currentVersionId).orElse(""), ""))
                 .forEach(replicaVersions::put);
         Optional<java.time.Instant> created = secrets.versionCreated(desired.primaryRegion(), secret.get().arn(),
                 version);
         List<StackObservation> withGroups = access.stacks().stream().filter(s -> s.autoScalingGroup() != null)
                 .toList();
-        List<RolloutObservation.Fleet> fleets = List.copyOf(parallel.map(withGroups, s -> new RolloutObservation
-                .Fleet(s.region(), s.name(), s.autoScalingGroup(), autoScaling.refreshes(s.region(),
-                        s.autoScalingGroup()), autoScaling.instances(s.region(), s.autoScalingGroup()))).values());
+        List<RolloutObservation.Fleet> fleets = parallel.map(withGroups, s -> outages.read(s.region(),
+                () -> new RolloutObservation.Fleet(s.region(), s.name(), s.autoScalingGroup(), autoScaling.refreshes(
+                        s.region(), s.autoScalingGroup()), autoScaling.instances(s.region(), s.autoScalingGroup())),
+                (RolloutObservation.Fleet) null)).values().stream().filter(java.util.Objects::nonNull).toList();
         return new RolloutObservation(clock.instant(), true, replicaVersions, created, fleets);
     }
 }

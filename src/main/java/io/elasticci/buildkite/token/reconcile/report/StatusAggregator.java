@@ -96,7 +96,7 @@ public final class StatusAggregator {
             status.conditions.add(2, condition(old, STALLED, "False", Reason.Suspended, message, outcome, now));
             return status;
         }
-        outcome.snapshot().ifPresent(s -> fillObservations(status, outcome.desired().orElse(null), s));
+        outcome.snapshot().ifPresent(s -> fillObservations(status, outcome.desired().orElse(null), s, previous));
         if (outcome.snapshot().isEmpty()) {
             copyObservations(previous, status);
         }
@@ -175,7 +175,8 @@ public final class StatusAggregator {
         return new Condition(type, status, reason.name(), Printable.message(message), since, outcome.generation());
     }
 
-    private static void fillObservations(BuildkiteAgentTokenStatus status, DesiredToken desired, Snapshot snapshot) {
+    private static void fillObservations(BuildkiteAgentTokenStatus status, DesiredToken desired, Snapshot snapshot,
+            BuildkiteAgentTokenStatus previous) {
         status.accountId = snapshot.identity().accountId();
         if (desired == null) {
             return;
@@ -201,11 +202,19 @@ public final class StatusAggregator {
                 region.replicationStatus = replica.map(ReplicaDescription::status).orElse("Missing");
                 region.message = replica.map(ReplicaDescription::message).orElse(null);
             }
-            if (ReplicaDescription.IN_SYNC.equals(region.replicationStatus)) {
-                inSync++;
+            Optional<io.elasticci.buildkite.token.aws.AwsFailure> outage = Optional.ofNullable(
+                    snapshot.unavailableRegions().get(wanted.region()));
+            outage.ifPresent(failure -> region.message = "not observed: " + failure.getMessage());
+            if (ReplicaDescription.IN_SYNC.equals(region.replicationStatus) && outage.isEmpty()) {
+                inSync++; // an unobserved region is not known to be ready, whatever the primary shows of it
             }
             snapshot.access().stacks().stream().filter(s -> s.region().equals(wanted.region()))
                     .forEach(s -> region.stacks.add(stackStatus(desired, snapshot, s)));
+            if (outage.isPresent() && previous != null) {
+                // Its stacks were not read: what the last status knew of them (their roles may hold our grants) stays.
+                previous.regions.stream().filter(r -> wanted.region().equals(r.region)).findFirst()
+                        .ifPresent(r -> region.stacks.addAll(r.stacks));
+            }
             status.regions.add(region);
         }
         status.regionsReady = inSync + "/" + desired.regions().size();

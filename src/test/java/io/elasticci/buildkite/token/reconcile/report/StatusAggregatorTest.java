@@ -62,6 +62,32 @@ class StatusAggregatorTest {
     }
 
     @Test
+    void anUnobservedRegionIsNotCountedReadyAndKeepsTheStacksTheLastStatusKnew() {
+        io.elasticci.buildkite.token.aws.AwsFailure down = new io.elasticci.buildkite.token.aws.AwsFailure(
+                io.elasticci.buildkite.token.aws.AwsFailure.Kind.UNAVAILABLE, "kms", "DescribeKey", "us-west-2",
+                "ServiceUnavailable", null, null);
+        BuildkiteAgentTokenStatus before = new BuildkiteAgentTokenStatus();
+        io.elasticci.buildkite.token.api.v1alpha1.RegionStatus west = new io.elasticci.buildkite.token.api.v1alpha1
+                .RegionStatus();
+        west.region = "us-west-2";
+        io.elasticci.buildkite.token.api.v1alpha1.StackStatus stack = new io.elasticci.buildkite.token.api.v1alpha1
+                .StackStatus();
+        stack.name = "west-ci";
+        west.stacks.add(stack);
+        before.regions.add(west);
+        Problem unavailable = Problem.replica(Reason.RegionUnavailable, "us-west-2", "us-west-2 is down");
+        BuildkiteAgentTokenStatus status = StatusAggregator.build(new Outcome(4, Mode.NORMAL, Optional.of(DESIRED),
+                Optional.of(snapshot(ReplicaDescription.IN_SYNC).withUnavailableRegions(Map.of("us-west-2", down))),
+                List.of(), List.of(), List.of(unavailable)), before, T0);
+        assertThat(summary(status, "Ready")).isEqualTo("False/RegionUnavailable");
+        assertThat(get(status, "Ready").getMessage()).contains("us-west-2");
+        assertThat(summary(status, "Stalled")).isEqualTo("False/RegionUnavailable");
+        assertThat(status.regionsReady).as("the primary shows the replica in sync, unobserved").isEqualTo("1/2");
+        assertThat(status.regions.get(1).message).contains("not observed").contains("ServiceUnavailable");
+        assertThat(status.regions.get(1).stacks).extracting(s -> s.name).containsExactly("west-ci");
+    }
+
+    @Test
     void convergedIsReadyWithEverythingObserved() {
         BuildkiteAgentTokenStatus status = StatusAggregator.build(outcome(Mode.NORMAL, List.of(), List.of(),
                 List.of()), null, T0);
