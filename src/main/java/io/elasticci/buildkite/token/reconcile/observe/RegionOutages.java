@@ -10,22 +10,19 @@ import io.elasticci.buildkite.token.aws.AwsFailure;
 
 /**
  * The replica regions one observation could not read because AWS's service there is not answering (503
- * ServiceUnavailable, or no connection at all): the pass goes on without them and the planner leaves them alone, so one
- * region down does not stop the others. Anything else still ends the pass as before: a failure in the primary region
- * or of an account-wide read (STS, IAM), access denied, invalid input, and also a throttle, a 500 (one request
- * failed, after the SDK's retries; the next pass retries it) or the SDK's own call timeout. Tolerating those too was measured worse: under
- * throttling or bursts of 500s passes acting on partial views multiplied the IAM calls until they queued past the
- * SDK's timeout and the fleet no longer converged ({@code AwsFaultStormE2ETest}).
+ * ServiceUnavailable, or no connection at all): the pass goes on without them and the planner leaves them alone, so
+ * one region down does not stop the others. Anything else still ends the pass as before: a failure in the primary
+ * region or of an account-wide read (STS, IAM), access denied, invalid input, and also a throttle, a 500 (one request
+ * failed after the SDK's retries; the next pass retries it) or the SDK's own call timeout (a slow answer, not a
+ * region down). Tolerating those too was measured worse: under throttling or bursts of 500s, passes acting on partial
+ * views multiplied the IAM calls ({@code AwsFaultStormE2ETest}).
  */
 public final class RegionOutages {
 
     /** Error codes that say the region's service is down, not that one request failed. */
     private static final Set<String> OUTAGE_CODES = Set.of("ServiceUnavailable", "ServiceUnavailableException",
             "NoResponse");
-    /**
-     * The SDK's own whole-call timeouts: they count the wait for our rate limiters, so under load they say more about
-     * the operator's queue than about the region.
-     */
+    /** The SDK's own whole-call timeouts: an answer slower than the operator waits for, not a region down. */
     private static final String SDK_CALL_TIMEOUT = "ApiCall";
 
     private final String primary;
