@@ -44,13 +44,7 @@ class QuotaPacingTest {
     @Test
     void aBurstOfWritesOnOneQuotaGroupDoesNotHoldBackDescribeSecret() throws Exception {
         String name = "pacing/" + UUID.randomUUID();
-        gateway.create(EAST, name, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
-        List<Future<?>> writes = new ArrayList<>();
-        for (int i = 1; i <= WRITES; i++) {
-            String value = "v" + i;
-            String token = String.valueOf(i).repeat(64);
-            writes.add(writers.submit(() -> gateway.putValue(EAST, name, SecretValue.of(value), token)));
-        }
+        List<Future<?>> writes = burstOfWrites(gateway, name);
         awaitWaiting("secretsmanager-write");
 
         for (int i = 0; i < 5; i++) {
@@ -105,6 +99,18 @@ class QuotaPacingTest {
         return counter == null ? 0 : counter.count();
     }
 
+    /** Creates the secret, then puts WRITES new values at once, each on its own thread. */
+    private List<Future<?>> burstOfWrites(SdkSecretsManagerGateway secrets, String name) {
+        secrets.create(EAST, name, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
+        List<Future<?>> writes = new ArrayList<>();
+        for (int i = 1; i <= WRITES; i++) {
+            String value = "v" + i;
+            String token = String.valueOf(i).repeat(64);
+            writes.add(writers.submit(() -> secrets.putValue(EAST, name, SecretValue.of(value), token)));
+        }
+        return writes;
+    }
+
     private io.micrometer.core.instrument.Timer waitTimer(String group) {
         return registry.find("bkat.aws.rate.limiter.wait").tags("service", "secretsmanager", "group", group).timer();
     }
@@ -115,13 +121,7 @@ class QuotaPacingTest {
         AwsClients slow = GatewayTestSupport.clients(registry, limiters, java.time.Duration.ofSeconds(2));
         SdkSecretsManagerGateway paced = new SdkSecretsManagerGateway(slow);
         String name = "pacing/" + UUID.randomUUID();
-        paced.create(EAST, name, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
-        List<Future<?>> writes = new ArrayList<>();
-        for (int i = 1; i <= WRITES; i++) {
-            String value = "v" + i;
-            String token = String.valueOf(i).repeat(64);
-            writes.add(writers.submit(() -> paced.putValue(EAST, name, SecretValue.of(value), token)));
-        }
+        List<Future<?>> writes = burstOfWrites(paced, name);
         try {
             for (Future<?> write : writes) {
                 write.get(60, TimeUnit.SECONDS);
