@@ -7,6 +7,7 @@ import java.util.function.Function;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -16,10 +17,11 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * On every client: waits for the shared rate limiter of the call's quota group before each attempt (retries included:
- * AWS counts those too, and a retry of a throttled call waits its turn rather than meeting an empty quota again).
+ * AWS counts those too, and a retry of a throttled call waits a turn rather than meeting an empty quota again).
  * The first attempt waits before the SDK starts the call's timeout ({@code beforeExecution}): a queue of calls for a
- * busy quota (hundreds of tokens' IAM calls) is work waiting its turn, not AWS failing to answer.
- * and counts calls by service, operation, region and outcome, the attempts beyond the first, and the time spent
+ * busy quota (hundreds of tokens' IAM calls) is work waiting its turn, not AWS failing to answer. A retry runs inside
+ * that timeout, so it takes the next turn rather than the queue's end ({@link RateLimiter#acquireRetry()}). Also
+ * counts calls by service, operation, region and outcome, the attempts beyond the first, and the time spent
  * waiting for the limiter. Labels are bounded: no secret, role or stack names.
  */
 final class AwsCallInterceptor implements ExecutionInterceptor {
@@ -51,10 +53,18 @@ final class AwsCallInterceptor implements ExecutionInterceptor {
 
     private void acquire(String operation, boolean retry) {
         RateLimiter limiter = limiters.apply(operation);
+        long waited;
         if (retry) {
             limiter.backOff(); // AWS refused the previous attempt (throttled, or failed under load)
+            waited = limiter.acquireRetry();
+        } else {
+            waited = limiter.acquire();
         }
-        long waited = limiter.acquire();
+        if (Thread.currentThread().isInterrupted()) {
+            // the call's timeout fired while it waited its turn: it must not be sent without a permit
+            throw AbortedException.builder().message("interrupted while waiting for the " + service
+                    + " rate limiter").build();
+        }
         Timer.builder("bkat.aws.rate.limiter.wait").description("Time AWS calls waited for the rate limiter")
                 .tags("service", service, "group", QuotaGroups.of(service, operation), "region", region)
                 .register(registry).record(waited, TimeUnit.NANOSECONDS);

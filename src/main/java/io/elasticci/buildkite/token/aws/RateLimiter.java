@@ -1,15 +1,23 @@
 package io.elasticci.buildkite.token.aws;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
  * A token bucket: up to {@code permitsPerSecond} calls a second on average, bursts up to one second's worth.
- * Callers wait for their turn instead of failing, which is what AWS's account-wide limits want. When AWS refuses a
- * call all the same (its quota is shared with the account's other clients, or lower than configured), the limiter
- * {@linkplain #backOff() backs off}: the retry and the calls after it find the quota refilled rather than empty again.
+ * Callers wait for their turn in a queue instead of failing, which is what AWS's account-wide limits want. When AWS
+ * refuses a call all the same (its quota is shared with the account's other clients, or lower than configured), the
+ * limiter {@linkplain #backOff() backs off}: the rate drops for every caller, queued ones included, so the retry and
+ * the calls after it find the quota refilled rather than empty again.
+ *
+ * <p>Retries {@linkplain #acquireRetry() go first}: a retry runs inside the SDK's call timeout, which a queue of minutes
+ * (hundreds of tokens' calls for a busy quota) would exhaust, failing the call as if AWS had not answered and wasting
+ * its first attempt. Going first, it takes the turn of the queue's head, so the rate AWS sees is unchanged.
  */
 public final class RateLimiter {
 
@@ -24,11 +32,14 @@ public final class RateLimiter {
     private final double permitsPerSecond;
     private final double capacity;
     private final LongSupplier ticker;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Waiting retries, then waiting first attempts; the head of the first non-empty one goes next. */
+    private final Deque<Condition> retries = new ArrayDeque<>();
+    private final Deque<Condition> firsts = new ArrayDeque<>();
     private double rate;
     private double available;
     private long lastRefillNanos;
     private long lastBackOffNanos;
-    private int waiting;
     private long queuedSince;
     private long queuedNanos;
 
@@ -49,40 +60,94 @@ public final class RateLimiter {
         this.lastBackOffNanos = lastRefillNanos - SECOND;
     }
 
-    /** Waits for a permit; returns how long it waited, in nanoseconds. */
+    /**
+     * Waits for a permit behind every caller already waiting; returns how long it waited, in nanoseconds. Interrupted,
+     * it returns at once without a permit, the thread's interrupt status set.
+     */
     public long acquire() {
-        long waitNanos = reserve();
-        if (waitNanos > 0) {
-            long until = System.nanoTime() + waitNanos;
-            queue(1);
-            try {
-                for (long left = waitNanos; left > 0; left = until - System.nanoTime()) {
-                    LockSupport.parkNanos(left); // may return early
-                }
-            } finally {
-                queue(-1);
-            }
-        }
-        return waitNanos;
+        return acquire(firsts);
     }
 
-    /** Takes one permit, going into debt if needed, and returns how long the caller must wait. */
-    synchronized long reserve() {
-        refill();
-        available -= 1;
-        return available >= 0 ? 0 : (long) (-available / rate * SECOND);
+    /** Waits for a permit ahead of every first attempt waiting (behind earlier retries); returns the wait. */
+    public long acquireRetry() {
+        return acquire(retries);
+    }
+
+    private long acquire(Deque<Condition> lane) {
+        long start = System.nanoTime();
+        lock.lock();
+        try {
+            refill();
+            if (retries.isEmpty() && firsts.isEmpty() && available >= 1) {
+                available -= 1;
+                return 0;
+            }
+            Condition turn = lock.newCondition();
+            enqueue(lane, turn);
+            try {
+                while (true) {
+                    refill();
+                    boolean head = head() == turn;
+                    if (head && available >= 1) {
+                        available -= 1;
+                        break;
+                    }
+                    if (head) {
+                        turn.awaitNanos((long) Math.ceil((1 - available) / rate * SECOND));
+                    } else {
+                        turn.await(); // signalled when it becomes the head
+                    }
+                }
+            } catch (InterruptedException e) {
+                // The SDK's call timeout (or a shutdown) interrupted the wait: leave without a permit, and let the
+                // caller see the interrupt.
+                Thread.currentThread().interrupt();
+            } finally {
+                dequeue(lane, turn);
+            }
+            return System.nanoTime() - start;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Condition head() {
+        return !retries.isEmpty() ? retries.peekFirst() : firsts.peekFirst();
+    }
+
+    private void enqueue(Deque<Condition> lane, Condition turn) {
+        Condition head = head();
+        countQueued();
+        lane.addLast(turn);
+        if (head != null && head() != head) {
+            head.signal(); // no longer the head: it goes back to waiting for its turn
+        }
+    }
+
+    private void dequeue(Deque<Condition> lane, Condition turn) {
+        countQueued();
+        lane.remove(turn);
+        Condition next = head();
+        if (next != null) {
+            next.signal();
+        }
     }
 
     /**
      * AWS refused an attempt and the SDK is about to retry it: the quota is spent, so the burst allowance goes and
      * the rate drops (at most once a second), to come back gradually.
      */
-    public synchronized void backOff() {
-        refill();
-        available = Math.min(available, 0);
-        if (lastRefillNanos - lastBackOffNanos >= SECOND) {
-            rate = Math.max(permitsPerSecond * FLOOR, rate * DECREASE);
-            lastBackOffNanos = lastRefillNanos;
+    public void backOff() {
+        lock.lock();
+        try {
+            refill();
+            available = Math.min(available, 0);
+            if (lastRefillNanos - lastBackOffNanos >= SECOND) {
+                rate = Math.max(permitsPerSecond * FLOOR, rate * DECREASE);
+                lastBackOffNanos = lastRefillNanos;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -94,24 +159,38 @@ public final class RateLimiter {
         lastRefillNanos = now;
     }
 
-    private synchronized void queue(int delta) {
+    /** Before the queue's length changes: adds the time it was not empty. */
+    private void countQueued() {
         long now = System.nanoTime();
-        if (waiting > 0) {
+        if (waitingNow() > 0) {
             queuedNanos += now - queuedSince;
         }
         queuedSince = now;
-        waiting += delta;
+    }
+
+    private int waitingNow() {
+        return retries.size() + firsts.size();
     }
 
     /** Callers waiting for a permit now. */
-    public synchronized int waiting() {
-        return waiting;
+    public int waiting() {
+        lock.lock();
+        try {
+            return waitingNow();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** How long, in all, at least one caller has been waiting: the time during which this limit bound. */
-    public synchronized double queuedSeconds() {
-        long nanos = queuedNanos + (waiting > 0 ? System.nanoTime() - queuedSince : 0);
-        return nanos / 1e9;
+    public double queuedSeconds() {
+        lock.lock();
+        try {
+            long nanos = queuedNanos + (waitingNow() > 0 ? System.nanoTime() - queuedSince : 0);
+            return nanos / 1e9;
+        } finally {
+            lock.unlock();
+        }
     }
 
     public double permitsPerSecond() {
@@ -119,8 +198,14 @@ public final class RateLimiter {
     }
 
     /** The rate now: the configured one, or less after a back-off. */
-    public synchronized double currentRate() {
-        return rate;
+    public double currentRate() {
+        lock.lock();
+        try {
+            refill();
+            return rate;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

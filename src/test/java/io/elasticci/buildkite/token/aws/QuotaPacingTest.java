@@ -32,7 +32,7 @@ class QuotaPacingTest {
             "secretsmanager-read", 1000.0, "secretsmanager-write", 1.0), registry);
     private final AwsClients clients = GatewayTestSupport.clients(registry, limiters);
     private final SdkSecretsManagerGateway gateway = new SdkSecretsManagerGateway(clients);
-    private final ExecutorService writers = Executors.newFixedThreadPool(WRITES);
+    private final ExecutorService writers = Executors.newFixedThreadPool(WRITES + 1);
 
     @AfterEach
     void close() {
@@ -128,6 +128,33 @@ class QuotaPacingTest {
             }
             assertThat(waitTimer("secretsmanager-write").max(TimeUnit.MILLISECONDS)).isGreaterThan(2_000);
             assertThat(paced.versionIds(EAST, name)).hasSize(WRITES + 1);
+        } finally {
+            slow.close();
+        }
+    }
+
+    @Test
+    void aThrottledCallsRetryDoesNotQueueBehindCallsThatCameAfterIt() throws Exception {
+        // writes at 1/s, each answered after 0.3 s, and a 4 s call timeout. The first write is throttled; while it is
+        // answered, six more queue for up to 6 s. Its retry must take the next turn: behind the six it would outlive
+        // its call timeout and fail as if AWS had not answered.
+        AwsClients slow = GatewayTestSupport.clients(registry, limiters, Duration.ofSeconds(4));
+        SdkSecretsManagerGateway paced = new SdkSecretsManagerGateway(slow);
+        String first = "pacing/" + UUID.randomUUID();
+        paced.create(EAST, first, SecretValue.of("v0"), "0".repeat(64), null, Map.of());
+        AWS.faults().slowCalls("secretsmanager", "PutSecretValue", EAST, Duration.ofMillis(300));
+        AWS.faults().failNext("secretsmanager", "PutSecretValue", "ThrottlingException", "Rate exceeded");
+        try {
+            Future<?> throttled = writers.submit(() -> paced.putValue(EAST, first, SecretValue.of("v1"),
+                    "1".repeat(64)));
+            Thread.sleep(100);
+            List<Future<?>> queued = burstOfWrites(paced, "pacing/" + UUID.randomUUID());
+
+            throttled.get(60, TimeUnit.SECONDS); // threw ExecutionException (call timeout) before the fix
+            assertThat(paced.versionIds(EAST, first)).hasSize(2);
+            for (Future<?> write : queued) {
+                write.get(60, TimeUnit.SECONDS);
+            }
         } finally {
             slow.close();
         }
