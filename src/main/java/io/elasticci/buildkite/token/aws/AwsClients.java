@@ -12,6 +12,7 @@ import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -41,6 +42,12 @@ public class AwsClients {
     private final RateLimiters rateLimiters;
     private final MeterRegistry registry;
     private final SdkHttpClient httpClient;
+    /**
+     * The operator's own credentials, one provider for every client: left to itself, each SDK client builds its own
+     * default chain, and under IRSA or Pod Identity each would fetch and refresh the same credentials apart (an STS
+     * call and a refresh schedule per service and region).
+     */
+    private final DefaultCredentialsProvider operatorCredentials = DefaultCredentialsProvider.builder().build();
     private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
     private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
@@ -169,10 +176,8 @@ public class AwsClients {
                 .apiCallTimeout(config.apiCallTimeout())
                 .addExecutionInterceptor(new AwsCallInterceptor(limiters, registry, service, region.id()))
                 .build();
-        builder.region(region).overrideConfiguration(override).httpClient(httpClient);
-        if (principal.assumesRole()) {
-            builder.credentialsProvider(credentials(principal));
-        }
+        builder.region(region).overrideConfiguration(override).httpClient(httpClient)
+                .credentialsProvider(principal.assumesRole() ? credentials(principal) : operatorCredentials);
         return builder.build();
     }
 
@@ -189,6 +194,7 @@ public class AwsClients {
         if (assumeRoleSts != null) {
             assumeRoleSts.close();
         }
+        operatorCredentials.close();
         httpClient.close();
     }
 }

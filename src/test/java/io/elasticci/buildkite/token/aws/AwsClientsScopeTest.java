@@ -59,4 +59,21 @@ class AwsClientsScopeTest {
         assertThat(other.account()).contains("210987654321");
         assertThat(AwsPrincipal.OPERATOR.account()).isEmpty();
     }
+
+    @Test
+    void theOperatorsClientsShareOneCredentialsProviderAndAnAssumedRoleHasItsOwn() {
+        AwsClients clients = new AwsClients(CONFIG.aws(), limiters);
+        AwsPrincipal other = AwsPrincipal.assuming("arn:aws:iam::210987654321:role/buildkite-token-operator", "ext",
+                "bkat-ns-name");
+        try {
+            var own = clients.secretsManager("us-east-1").serviceClientConfiguration().credentialsProvider();
+
+            assertThat(clients.kms("eu-west-1").serviceClientConfiguration().credentialsProvider()).isSameAs(own);
+            assertThat(clients.iam("aws").serviceClientConfiguration().credentialsProvider()).isSameAs(own);
+            assertThat(AwsScope.with(other, () -> clients.secretsManager("us-east-1")).serviceClientConfiguration()
+                    .credentialsProvider()).isNotSameAs(own);
+        } finally {
+            clients.close();
+        }
+    }
 }
