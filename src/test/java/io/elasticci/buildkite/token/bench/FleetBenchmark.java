@@ -120,6 +120,7 @@ class FleetBenchmark {
         try (PackagedOperator operator = PackagedOperator.start("fleet-converge", env).awaitStarted();
                 ReadyWatch watch = new ReadyWatch(api.client(), FleetWorld.NAMESPACE)) {
             OperatorProbe probe = new OperatorProbe(operator);
+            result.put("warmupSeconds", warmUp(api, world, watch));
             LimiterSampler sampler = new LimiterSampler(probe);
             aws.calls().clear();
             Map<String, Long> createdAt = new LinkedHashMap<>();
@@ -129,12 +130,13 @@ class FleetBenchmark {
                 api.client().resource(world.token(i)).create();
             }
             result.put("createSeconds", seconds(System.nanoTime() - start));
-            boolean allReady = await(settings.timeout(), () -> watch.readyCount() == settings.tokens(),
-                    () -> "ready " + watch.readyCount() + "/" + settings.tokens() + ", AWS calls "
-                            + aws.calls().all().size());
+            boolean allReady = await(settings.timeout(), () -> watch.readyCount() == settings.fleetSize(),
+                    () -> "ready " + (watch.readyCount() - settings.warmup()) + "/" + settings.tokens()
+                            + ", AWS calls " + aws.calls().all().size());
             sampler.close();
             List<CallLog.Timed> timed = aws.calls().timed();
-            Map<String, Long> readyAt = watch.readyAt();
+            Map<String, Long> readyAt = new LinkedHashMap<>(watch.readyAt());
+            readyAt.keySet().retainAll(createdAt.keySet()); // the measured tokens
             result.put("allReady", allReady);
             result.put("ready", readyAt.size());
             result.put("readyReasons", watch.readyReasons());
@@ -160,6 +162,18 @@ class FleetBenchmark {
         return result;
     }
 
+    /** Converges the warm-up tokens (none by default); returns how long they took. */
+    private double warmUp(MockKubernetesApi api, FleetWorld world, ReadyWatch watch) {
+        long start = System.nanoTime();
+        for (int i = settings.tokens(); i < settings.fleetSize(); i++) {
+            api.client().resource(world.token(i)).create();
+        }
+        boolean ready = await(settings.timeout(), () -> watch.readyCount() == settings.warmup(),
+                () -> "warm-up: ready " + watch.readyCount() + "/" + settings.warmup());
+        assertThat(ready).as("every warm-up token Ready").isTrue();
+        return seconds(System.nanoTime() - start);
+    }
+
     /** A new operator process over the converged fleet: its first pass (restart), then its steady state. */
     private void resyncs(AwsEmulator aws, Map<String, String> environment, Map<String, Object> report) {
         Map<String, String> env = new LinkedHashMap<>(environment);
@@ -168,8 +182,8 @@ class FleetBenchmark {
         aws.calls().clear();
         try (PackagedOperator operator = PackagedOperator.start("fleet-resync", env).awaitStarted()) {
             OperatorProbe probe = new OperatorProbe(operator);
-            boolean done = await(settings.timeout(), () -> probe.reconciles() >= settings.tokens(),
-                    () -> "restart: reconciled " + (long) probe.reconciles() + "/" + settings.tokens());
+            boolean done = await(settings.timeout(), () -> probe.reconciles() >= settings.fleetSize(),
+                    () -> "restart: reconciled " + (long) probe.reconciles() + "/" + settings.fleetSize());
             long end = System.nanoTime();
             Map<String, Object> restart = new LinkedHashMap<>();
             restart.put("complete", done);
@@ -178,13 +192,13 @@ class FleetBenchmark {
                     .min().orElse(end)));
             restart.put("cacheLifetimes", env.entrySet().stream().filter(e -> CACHE_LIFETIMES.containsKey(e.getKey()))
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-            restart.put("perToken", CallCounts.of(aws.calls().all()).per(settings.tokens()));
+            restart.put("perToken", CallCounts.of(aws.calls().all()).per(settings.fleetSize()));
             restart.put("longestThrottledRun", CallLog.longestThrottledRun(aws.calls().timed()));
             report.put("restart", restart);
 
             // Whole resync waves: from the end of the first (every token reconciled twice) to the end of the last
             // counted, so that every call in the window belongs to a reconcile counted in it.
-            int tokens = settings.tokens();
+            int tokens = settings.fleetSize();
             Duration waves = settings.timeout().plus(settings.resync().multipliedBy(settings.windows() + 1L));
             await(waves, () -> probe.reconciles() >= 2.0 * tokens,
                     () -> "first resync: reconciled " + (long) probe.reconciles() + "/" + 2 * tokens);

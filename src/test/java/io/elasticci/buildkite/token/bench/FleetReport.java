@@ -45,7 +45,10 @@ final class FleetReport {
                 settings.cloudFormationPerSecond()) : String.format("no AWS quotas, no operator rate limits%n"));
         Map<?, ?> convergence = (Map<?, ?>) report.get("convergence");
         if (convergence != null) {
-            out.append(String.format("%n-- convergence (all %d tokens created at once)%n", settings.tokens()));
+            out.append(String.format("%n-- convergence (all %d tokens created at once%s)%n", settings.tokens(),
+                    settings.warmup() == 0 ? ", in a process that has never reconciled"
+                            : ", after " + settings.warmup() + " warm-up tokens converged in "
+                                    + convergence.get("warmupSeconds") + " s"));
             row(out, "tokens Ready", convergence.get("ready") + "/" + settings.tokens()
                     + (Boolean.TRUE.equals(convergence.get("allReady")) ? "" : " " + convergence.get("readyReasons")));
             row(out, "time until all Ready", convergence.get("allReadySeconds") + " s");

@@ -26,10 +26,14 @@ import java.util.Map;
  * @param timeout      the longest wait for convergence, and for the restart pass ({@code fleet.timeout}, PT40M)
  * @param quotas       false: no quotas in the emulator and no rate limits in the operator, to see the dependency
  *                     chain alone ({@code fleet.quotas}=aws|none, aws)
+ * @param warmup       tokens of the same shape converged by the same process before the measured ones, so that these
+ *                     are measured as a long-running operator meets a new token: warm JVM, SDK clients built
+ *                     ({@code fleet.warmup}, 0: a process that has never reconciled). They stay in the fleet for the
+ *                     steady-state phase.
  */
 record FleetSettings(int tokens, int regions, int stacks, Duration latency, Duration resync, int windows,
         double iamPerSecond, double cloudFormationPerSecond, boolean aliases, boolean scaleCaches, Duration timeout,
-        boolean quotas) {
+        boolean quotas, int warmup) {
 
     static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
             "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1");
@@ -40,7 +44,7 @@ record FleetSettings(int tokens, int regions, int stacks, Duration latency, Dura
         if (regions < 1 || regions > REGIONS.size()) {
             throw new IllegalArgumentException("fleet.regions must be within 1.." + REGIONS.size());
         }
-        if (tokens < 1 || stacks < 0 || windows < 1) {
+        if (tokens < 1 || stacks < 0 || windows < 1 || warmup < 0) {
             throw new IllegalArgumentException("fleet.tokens and fleet.windows must be positive, fleet.stacks not "
                     + "negative");
         }
@@ -59,7 +63,13 @@ record FleetSettings(int tokens, int regions, int stacks, Duration latency, Dura
                 !"id".equals(System.getProperty("fleet.keys", "alias")),
                 Boolean.parseBoolean(System.getProperty("fleet.scaleCaches", "true")),
                 Duration.parse(System.getProperty("fleet.timeout", "PT40M")),
-                !"none".equals(System.getProperty("fleet.quotas", "aws")));
+                !"none".equals(System.getProperty("fleet.quotas", "aws")),
+                Integer.getInteger("fleet.warmup", 0));
+    }
+
+    /** Every token of the fleet: the measured ones, then the warm-up ones. */
+    int fleetSize() {
+        return tokens + warmup;
     }
 
     List<String> regionNames() {
@@ -92,6 +102,7 @@ record FleetSettings(int tokens, int regions, int stacks, Duration latency, Dura
         map.put("keys", aliases ? "alias" : "id");
         map.put("scaleCaches", scaleCaches);
         map.put("quotas", quotas ? "aws" : "none");
+        map.put("warmup", warmup);
         return map;
     }
 }

@@ -76,7 +76,7 @@ final class FleetWorld {
             String keyId = kms.createKey(region, "fleet benchmark").keyId();
             kms.createAlias(region, ALIAS, keyId);
             keyIds.put(region, keyId);
-            for (int i = 0; i < settings.tokens(); i++) {
+            for (int i = 0; i < settings.fleetSize(); i++) {
                 for (int j = 0; j < settings.stacks(); j++) {
                     cfn.elasticCiStack(region, stackName(i, r, j))
                             .shape(j % 2 == 0 ? CloudFormationState.StackShape.CURRENT
@@ -91,7 +91,7 @@ final class FleetWorld {
 
     /** The Kubernetes Secrets holding the tokens' values. */
     void createTokenSecrets(KubernetesClient client) {
-        for (int i = 0; i < settings.tokens(); i++) {
+        for (int i = 0; i < settings.fleetSize(); i++) {
             client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata()
                     .withName(tokenName(i)).endMetadata()
                     .withStringData(Map.of("token", initialValue(i))).build()).create();

@@ -30,7 +30,7 @@ record SoakSettings(int tokens, int regions, int stacks, Duration duration, Dura
     /** The fleet the soak runs: no AWS quotas in the emulator (its faults throttle), keys by alias. */
     FleetSettings fleet() {
         return new FleetSettings(tokens, regions, stacks, latency, resync, 1, 10, 10, true, false,
-                Duration.ofMinutes(10).plusSeconds(2L * tokens), false);
+                Duration.ofMinutes(10).plusSeconds(2L * tokens), false, 0);
     }
 
     /** Time between two rounds of changes. */
