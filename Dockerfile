@@ -27,7 +27,8 @@ USER 1001
 # the RSS from 286 to 204 MiB and the CPU time to converge from 17.7 to 10.7 s (BENCHMARKS.md, "Memory").
 # Min/MaxHeapFreeRatio 10/20: the serial collector sizes the heap to the live set after a full collection instead of
 # keeping 40-70% free; the 75% ceiling stays for larger fleets. With MALLOC_ARENA_MAX=2 (glibc's per-thread malloc
-# arenas hold memory the JVM freed) 300 tokens x 3 regions x 2 stacks run in 236-238 MiB instead of 277-278 MiB.
+# arenas) 1,000 tokens x 3 regions x 2 stacks run in 302/359 MiB (after convergence/after a resync) instead of
+# 328/396 MiB (quotas off; BENCHMARKS.md, "Memory: where the RSS goes").
 # The integration tests read these flags and variables from here and run the packaged jar with them; a Deployment
 # that sets its own JAVA_TOOL_OPTIONS replaces them all (keep -Djava.io.tmpdir on the mounted emptyDir).
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
