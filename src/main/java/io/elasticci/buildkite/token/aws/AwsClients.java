@@ -2,6 +2,9 @@ package io.elasticci.buildkite.token.aws;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
@@ -48,6 +51,16 @@ public class AwsClients {
      * call and a refresh schedule per service and region).
      */
     private final DefaultCredentialsProvider operatorCredentials = DefaultCredentialsProvider.builder().build();
+    /**
+     * The SDK's timers (call timeouts, retry back-off), shared: by default each client starts a pool of 5 threads of
+     * its own, 45 threads for 3 regions that mostly sleep.
+     */
+    private final ScheduledExecutorService sdkTimers = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "aws-sdk-timer-" + TIMER_THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicInteger TIMER_THREADS = new AtomicInteger();
     private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
     private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
@@ -175,6 +188,7 @@ public class AwsClients {
                         .maxAttempts(config.maxAttempts()).build())
                 .apiCallTimeout(config.apiCallTimeout())
                 .addExecutionInterceptor(new AwsCallInterceptor(limiters, registry, service, region.id()))
+                .scheduledExecutorService(sdkTimers)
                 .build();
         builder.region(region).overrideConfiguration(override).httpClient(httpClient)
                 .credentialsProvider(principal.assumesRole() ? credentials(principal) : operatorCredentials);
@@ -196,5 +210,6 @@ public class AwsClients {
         }
         operatorCredentials.close();
         httpClient.close();
+        sdkTimers.shutdownNow();
     }
 }

@@ -563,7 +563,8 @@ class DeployManifestsTest {
         ContainerImage image = ContainerImage.read();
         assertThat(container()).as("the image's entrypoint runs unchanged").doesNotContainKeys("command", "args");
         assertThat(Yaml.list(container().get("env")).stream().map(Yaml::map).map(e -> e.get("name")))
-                .as("the image's JVM flags stay").doesNotContain("JAVA_TOOL_OPTIONS", "JAVA_OPTS");
+                .as("the image's JVM flags and environment stay").doesNotContain("JAVA_TOOL_OPTIONS", "JAVA_OPTS")
+                .doesNotContainAnyElementsOf(image.env().keySet());
         assertThat(image.jar()).isEqualTo(image.workdir() + "/quarkus-run.jar");
         assertThat(image.javaToolOptions()).contains("-XX:MaxRAMPercentage=").contains("-XX:+ExitOnOutOfMemoryError");
         assertThat(Yaml.map(podSpec(), "securityContext").get("runAsUser")).isEqualTo(Integer.valueOf(image.user()));

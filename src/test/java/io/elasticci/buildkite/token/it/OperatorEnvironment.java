@@ -40,7 +40,7 @@ public final class OperatorEnvironment {
         env.put("AWS_SECRET_ACCESS_KEY", AwsEmulator.SECRET_KEY);
         env.put("AWS_REGION", "us-east-1");
         env.putAll(noAmbientAws());
-        env.put("JAVA_TOOL_OPTIONS", ContainerImage.read().javaToolOptions(tmpDir));
+        env.putAll(ContainerImage.read().environment(tmpDir));
         env.put("BKAT_PROGRESS_INTERVAL", "PT0.5S");
         env.put("BKAT_TRANSIENT_RETRY_INTERVAL", "PT1S");
         env.put("BKAT_ACCESS_DENIED_RETRY_INTERVAL", "PT2S");
