@@ -113,8 +113,21 @@ public class SdkSecretsManagerGateway implements SecretsManagerGateway {
     public void replicate(String primaryRegion, String secretId, List<NewReplica> replicas) {
         List<ReplicaRegionType> regions = replicas.stream()
                 .map(r -> ReplicaRegionType.builder().region(r.region()).kmsKeyId(r.kmsKeyId()).build()).toList();
-        call("ReplicateSecretToRegions", primaryRegion, c -> c.replicateSecretToRegions(b -> b.secretId(secretId)
-                .forceOverwriteReplicaSecret(false).addReplicaRegions(regions)));
+        try {
+            call("ReplicateSecretToRegions", primaryRegion, c -> c.replicateSecretToRegions(b -> b.secretId(secretId)
+                    .forceOverwriteReplicaSecret(false).addReplicaRegions(regions)));
+        } catch (AwsFailure f) {
+            // Refused as "already replicated" when an earlier call for the same regions landed after the operator
+            // stopped waiting for it (a slow answer): the replicas asked for are there, which is success.
+            if (f.kind() != AwsFailure.Kind.INVALID_REQUEST || !replicatedTo(primaryRegion, secretId, replicas)) {
+                throw f;
+            }
+        }
+    }
+
+    private boolean replicatedTo(String primaryRegion, String secretId, List<NewReplica> replicas) {
+        return describe(primaryRegion, secretId).map(d -> replicas.stream()
+                .allMatch(r -> d.replica(r.region()).isPresent())).orElse(false);
     }
 
     @Override

@@ -124,6 +124,22 @@ class SdkSecretsManagerGatewayTest {
     }
 
     @Test
+    void aReplicationThatLandedEarlierMakesItsRepeatASuccessAndOtherRefusalsStayFailures() {
+        String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, null)));
+
+        // the same request again, as when the first answer came too late for the operator: AWS refuses it
+        gateway.replicate(EAST, arn, List.of(new NewReplica(WEST, null)));
+
+        assertThat(gateway.describe(EAST, arn).orElseThrow().replicas()).extracting(ReplicaDescription::region)
+                .containsExactly(WEST);
+        assertThatThrownBy(() -> gateway.replicate(EAST, arn, List.of(new NewReplica(EAST, null))))
+                .as("replicating to the primary's own region is refused, and stays a failure")
+                .isInstanceOfSatisfying(AwsFailure.class,
+                        f -> assertThat(f.kind()).isEqualTo(AwsFailure.Kind.INVALID_REQUEST));
+    }
+
+    @Test
     void replicateRekeyInPlaceAndRemove() {
         String arn = gateway.create(EAST, name, SecretValue.of("v1"), token1, null, Map.of());
         String westKey = kms().createKey(WEST).arn();
