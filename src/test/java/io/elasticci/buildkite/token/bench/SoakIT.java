@@ -215,7 +215,7 @@ class SoakIT {
             int i = Integer.parseInt(token.getMetadata().getName().substring("token-".length()));
             String reason = token.getStatus() == null ? "no status" : token.getStatus().conditions.stream()
                     .filter(c -> "Ready".equals(c.getType())).findFirst()
-                    .map(c -> "True".equals(c.getStatus()) ? "" : c.getReason()).orElse("no Ready");
+                    .map(c -> "True".equals(c.getStatus()) ? "" : c.getReason() + since(c)).orElse("no Ready");
             reason = reason.isEmpty() ? null : reason;
             if (reason == null && !Objects.equals(token.getStatus().observedGeneration,
                     token.getMetadata().getGeneration())) {
@@ -231,6 +231,13 @@ class SoakIT {
             }
         }
         return stuck;
+    }
+
+    /** Since when, and the condition's message in short: which call failed, or what is awaited. */
+    private static String since(io.elasticci.buildkite.token.api.v1alpha1.Condition ready) {
+        String message = String.valueOf(ready.getMessage());
+        return " since " + ready.getLastTransitionTime() + ": "
+                + (message.length() > 160 ? message.substring(0, 160) + "…" : message);
     }
 
     private String last(int i) {

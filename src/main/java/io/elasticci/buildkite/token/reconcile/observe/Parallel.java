@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -20,17 +22,27 @@ import io.elasticci.buildkite.token.aws.AwsScope;
 /**
  * Runs independent AWS calls concurrently (reads of regions and stacks, a plan's independent actions) on one shared,
  * bounded pool, each acting as the principal of the reconcile that started it.
+ *
+ * <p>The pool grows when its threads are busy and, at its bound, the caller runs the task itself. A fixed pool with a
+ * queue let calls that wait (for a slow answer, for the Auto Scaling rate limiter) hold every thread while the other
+ * reconciles' calls queued behind them: in the 500-token soak the whole operator made some 5 reconciles a second
+ * with its CPU and its rate limiters idle.
  */
 @ApplicationScoped
 public class Parallel {
 
     /**
-     * Enough for one token's widest fan-out in one round (20 stacks, 30 roles for 5 regions × 4 stacks): a narrower
-     * pool turns it into several sequential rounds. AWS's pace is set by the rate limiters, not by this.
+     * Kept: enough for one token's widest fan-out in one round (20 stacks, 30 roles for 5 regions × 4 stacks).
      */
     private static final int THREADS = 32;
+    /**
+     * At most: with the reconciler's own threads (JOSDK's 50) under the HTTP client's connections. AWS's pace is set
+     * by the rate limiters, not by this.
+     */
+    static final int MAX_THREADS = 128;
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
+    private final ExecutorService executor = new ThreadPoolExecutor(THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), daemonThreads(), new ThreadPoolExecutor.CallerRunsPolicy());
 
     /** Applies {@code task} to every key concurrently; the first failure is rethrown as it was thrown. */
     public <K, V> Map<K, V> map(List<K> keys, Function<K, V> task) {
