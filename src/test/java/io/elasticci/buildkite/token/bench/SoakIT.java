@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,7 @@ import io.elasticci.buildkite.token.it.PackagedOperatorEnvironment;
 import io.elasticci.buildkite.token.it.TokenFootprint;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * The soak, on the packaged operator: N tokens (FleetWorld: 3 regions, a stack per region) converge, then are
@@ -183,7 +185,7 @@ class SoakIT {
                             .withName(name).endMetadata().withStringData(Map.of("token", value)).build())
                             .createOr(r -> r.update());
                 }
-                case 1 -> tokens(client).withName(name).edit(t -> {
+                case 1 -> edit(client, name, t -> {
                     Map<String, String> annotations = new LinkedHashMap<>();
                     if (t.getMetadata().getAnnotations() != null) {
                         annotations.putAll(t.getMetadata().getAnnotations());
@@ -192,11 +194,28 @@ class SoakIT {
                     t.getMetadata().setAnnotations(annotations);
                     return t;
                 });
-                case 2 -> tokens(client).withName(name).edit(t -> {
+                case 2 -> edit(client, name, t -> {
                     t.getSpec().getTags().put("soak-round", String.valueOf(round));
                     return t;
                 });
                 default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * Edits the token as a person would, again when the operator wrote it between the read and the write (409
+     * Conflict: the edit carries the resourceVersion it read).
+     */
+    private static void edit(KubernetesClient client, String name, UnaryOperator<BuildkiteAgentToken> change) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                tokens(client).withName(name).edit(change);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
                 }
             }
         }
