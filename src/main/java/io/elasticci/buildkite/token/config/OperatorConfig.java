@@ -188,11 +188,11 @@ public interface OperatorConfig {
     /** The one HTTP client every AWS SDK client shares (Apache HttpClient 5). */
     interface Http {
         /**
-         * Connections kept across all services and regions: above the calls that can be in flight at once (JOSDK's 50
+         * Connections kept across all services and regions: above the calls that can be in flight at once (100
          * reconciler threads and the AWS pool's 128), so that no call waits for a connection, which would fail it as
          * if AWS had not answered.
          */
-        @WithDefault("192")
+        @WithDefault("256")
         int maxConnections();
 
         /** TCP connect (and TLS handshake) timeout. */

@@ -36,7 +36,7 @@ public class Parallel {
      */
     private static final int THREADS = 32;
     /**
-     * At most: with the reconciler's own threads (JOSDK's 50) under the HTTP client's connections. AWS's pace is set
+     * At most: with the reconciler's own threads (100) under the HTTP client's connections. AWS's pace is set
      * by the rate limiters, not by this.
      */
     static final int MAX_THREADS = 128;
