@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -156,6 +164,38 @@ class StackGatewaysTest {
         assertThatThrownBy(() -> gateway.startRefresh(REGION, group.name(), 90, "Wait"))
                 .isInstanceOfSatisfying(AwsFailure.class,
                         f -> assertThat(f.errorCode()).isEqualTo("InstanceRefreshInProgress"));
+    }
+
+    @Test
+    void groupReadsMadeAtTheSameTimeShareCalls() throws Exception {
+        SdkAutoScalingGateway gateway = new SdkAutoScalingGateway(clients);
+        List<String> groups = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            groups.add(AWS.autoScaling(AwsEmulator.DEFAULT_ACCOUNT).createGroup(REGION, "gw-many-" + i + "-" + id, 2)
+                    .name());
+        }
+        long before = AWS.calls().count("autoscaling", "DescribeAutoScalingGroups")
+                + AWS.calls().count("ec2", "DescribeInstances");
+        AWS.faults().latency(Duration.ofMillis(500)); // the first call is in flight while the others are asked
+        ExecutorService pool = Executors.newFixedThreadPool(groups.size());
+        try {
+            List<Future<List<InstanceDescription>>> reads = new ArrayList<>();
+            for (String group : groups) {
+                reads.add(pool.submit(() -> gateway.instances(REGION, group)));
+            }
+            Set<String> seen = new HashSet<>();
+            for (Future<List<InstanceDescription>> read : reads) {
+                List<InstanceDescription> instances = read.get(30, TimeUnit.SECONDS);
+                assertThat(instances).hasSize(2).allSatisfy(i -> assertThat(i.launchTime()).isNotNull());
+                instances.forEach(i -> assertThat(seen.add(i.id())).as("each group its own instances").isTrue());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long calls = AWS.calls().count("autoscaling", "DescribeAutoScalingGroups")
+                + AWS.calls().count("ec2", "DescribeInstances") - before;
+        assertThat(calls).as("calls for 8 groups: 2 per group alone, 2 for the first and 2 for the rest together")
+                .isLessThanOrEqualTo(6);
     }
 
     @Test
