@@ -26,12 +26,26 @@ public record RolloutObservation(Instant observedAt, boolean observed, Map<Strin
         return new RolloutObservation(now, false, Map.of(), Optional.empty(), List.of());
     }
 
-    /** One stack's Auto Scaling group. */
+    /**
+     * One stack's Auto Scaling group. Its instances are not read while one of its refreshes is running
+     * ({@code instancesRead} false): they are being replaced, and cannot be judged until it ends.
+     */
     public record Fleet(String region, String stack, String group, List<RefreshDescription> refreshes,
-            List<InstanceDescription> instances) {
+            List<InstanceDescription> instances, boolean instancesRead) {
         public Fleet {
             refreshes = List.copyOf(refreshes);
             instances = List.copyOf(instances);
+        }
+
+        public Fleet(String region, String stack, String group, List<RefreshDescription> refreshes,
+                List<InstanceDescription> instances) {
+            this(region, stack, group, refreshes, instances, true);
+        }
+
+        /** A group with a refresh running: its refreshes only. */
+        public static Fleet refreshRunning(String region, String stack, String group,
+                List<RefreshDescription> refreshes) {
+            return new Fleet(region, stack, group, refreshes, List.of(), false);
         }
 
         public String key() {

@@ -149,6 +149,16 @@ final class RotationPlanner {
      */
     private static boolean allLaunchedAfter(RolloutObservation seen, Instant inSyncAt, RotationState state,
             List<Problem> problems) {
+        List<RolloutObservation.Fleet> replacing = seen.fleets().stream().filter(f -> !f.instancesRead()).toList();
+        if (!replacing.isEmpty()) {
+            if (problems.stream().noneMatch(p -> p.scope() == Problem.Scope.ROLLOUT)) {
+                problems.add(Problem.of(Problem.Scope.ROLLOUT, Reason.RefreshInProgress, replacing.get(0).region(),
+                        "version " + state.previousVersionId() + " is not revocable yet: instances are being "
+                                + "replaced by a running refresh in " + String.join(", ", replacing.stream()
+                                        .map(f -> "stack " + f.stack() + " in " + f.region()).toList())));
+            }
+            return false;
+        }
         List<String> outdated = new ArrayList<>();
         for (RolloutObservation.Fleet fleet : seen.fleets()) {
             for (InstanceDescription instance : fleet.instances()) {

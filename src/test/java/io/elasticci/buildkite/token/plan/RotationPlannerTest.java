@@ -192,6 +192,29 @@ class RotationPlannerTest {
     }
 
     @Test
+    void whileARefreshReplacesInstancesTheyAreNotJudgedAndNothingIsRevocable() {
+        RolloutObservation.Fleet replacing = RolloutObservation.Fleet.refreshRunning(EAST, "ci", "ci-asg",
+                List.of(refresh("r-2", "InProgress", T0.plusSeconds(5))));
+        Plan plan = plan(desired(rotating(T0), true, Optional.empty()), seen(T1, TOKEN, replacing));
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.problems()).extracting(Problem::reason).containsExactly(Reason.RefreshInProgress);
+        assertThat(plan.rotation().orElseThrow().revocableVersionIds()).isEmpty();
+    }
+
+    @Test
+    void withoutRefreshesOfItsOwnARotationWaitsForSomeoneElsesRunningRefresh() {
+        RolloutObservation.Fleet replacing = RolloutObservation.Fleet.refreshRunning(EAST, "ci", "ci-asg",
+                List.of(refresh("theirs", "InProgress", T0.plusSeconds(5))));
+        Plan plan = plan(desired(rotating(T0), false, Optional.empty()), seen(T1, TOKEN, replacing));
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(Reason.RefreshInProgress);
+            assertThat(p.message()).contains("stack ci in " + EAST);
+        });
+        assertThat(plan.rotation().orElseThrow().revocableVersionIds()).isEmpty();
+    }
+
+    @Test
     void completeRotationIsNotObservedAgain() {
         Optional<RotationState> done = Optional.of(new RotationState(TOKEN, OLD, T0, T0, List.of(), List.of(OLD)));
         Plan plan = plan(desired(done, true, Optional.empty()), RolloutObservation.notObserved(T1));

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.elasticci.buildkite.token.aws.AutoScalingGateway;
+import io.elasticci.buildkite.token.aws.RefreshDescription;
 import io.elasticci.buildkite.token.aws.SecretDescription;
 import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
 import io.elasticci.buildkite.token.plan.AccessObservation;
@@ -61,9 +62,19 @@ public class RolloutObserver {
         List<StackObservation> withGroups = access.stacks().stream().filter(s -> s.autoScalingGroup() != null)
                 .toList();
         List<RolloutObservation.Fleet> fleets = parallel.map(withGroups, s -> outages.read(s.region(),
-                () -> new RolloutObservation.Fleet(s.region(), s.name(), s.autoScalingGroup(), autoScaling.refreshes(
-                        s.region(), s.autoScalingGroup()), autoScaling.instances(s.region(), s.autoScalingGroup())),
-                (RolloutObservation.Fleet) null)).values().stream().filter(java.util.Objects::nonNull).toList();
+                () -> fleet(s), (RolloutObservation.Fleet) null)).values().stream()
+                .filter(java.util.Objects::nonNull).toList();
         return new RolloutObservation(clock.instant(), true, replicaVersions, created, fleets);
+    }
+
+    /** A stack's refreshes, and its instances unless a refresh is replacing them (a real one runs for minutes). */
+    private RolloutObservation.Fleet fleet(StackObservation stack) {
+        List<RefreshDescription> refreshes = autoScaling.refreshes(stack.region(), stack.autoScalingGroup());
+        if (refreshes.stream().anyMatch(RefreshDescription::active)) {
+            return RolloutObservation.Fleet.refreshRunning(stack.region(), stack.name(), stack.autoScalingGroup(),
+                    refreshes);
+        }
+        return new RolloutObservation.Fleet(stack.region(), stack.name(), stack.autoScalingGroup(), refreshes,
+                autoScaling.instances(stack.region(), stack.autoScalingGroup()));
     }
 }
