@@ -179,9 +179,8 @@ public class AwsClients {
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String service,
             String scope, Region region) {
         AwsPrincipal principal = AwsScope.current();
-        // AWS's limits are per account and region: an assumed role in another account has limiters of its own.
-        Function<String, RateLimiter> limiters = rateLimiters.forService(service,
-                principal.account().map(a -> a + "/" + scope).orElse(scope), region.id());
+        Function<String, RateLimiter> limiters = rateLimiters.forService(service, limiterScope(principal, scope),
+                region.id());
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 // The Java SDK still defaults to the legacy retry mode; STANDARD is what AWS recommends.
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -193,6 +192,19 @@ public class AwsClients {
         builder.region(region).overrideConfiguration(override).httpClient(httpClient)
                 .credentialsProvider(principal.assumesRole() ? credentials(principal) : operatorCredentials);
         return builder.build();
+    }
+
+    /**
+     * The limiter a call of {@code operation} in {@code region} would wait for, as the current principal: how busy
+     * that quota is.
+     */
+    public RateLimiter limiter(String service, String operation, String region) {
+        return rateLimiters.forCall(service, operation, limiterScope(AwsScope.current(), region), region);
+    }
+
+    /** AWS's limits are per account and region: an assumed role in another account has limiters of its own. */
+    private static String limiterScope(AwsPrincipal principal, String scope) {
+        return principal.account().map(a -> a + "/" + scope).orElse(scope);
     }
 
     @PreDestroy

@@ -193,6 +193,18 @@ public final class RateLimiter {
         }
     }
 
+    /** How long a call made now would wait behind the callers already waiting, at the rate now. */
+    public Duration queueWait() {
+        lock.lock();
+        try {
+            refill();
+            double seconds = Math.max(0, waitingNow() + 1 - available) / rate;
+            return Duration.ofNanos((long) (seconds * SECOND));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public double permitsPerSecond() {
         return permitsPerSecond;
     }

@@ -1,5 +1,6 @@
 package io.elasticci.buildkite.token.aws;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -81,6 +82,11 @@ public class SdkAutoScalingGateway implements AutoScalingGateway {
         refreshes.sort(Comparator.comparing(RefreshDescription::startTime,
                 Comparator.nullsLast(Comparator.reverseOrder())));
         return refreshes;
+    }
+
+    @Override
+    public Duration queueWait(String region) {
+        return clients.limiter("autoscaling", "DescribeInstanceRefreshes", region).queueWait();
     }
 
     @Override

@@ -51,7 +51,9 @@ final class StandaloneObserver {
         // one pass: nothing to share a listing with
         AccessObserver access = new AccessObserver(new StackDiscovery(cloudFormation, iam,
                 StackListings.off(cloudFormation)), secrets, iam, kms, parallel);
-        RolloutObserver rollout = new RolloutObserver(secrets, new SdkAutoScalingGateway(clients), parallel, clock);
+        // one pass, alone: its calls queue behind no other token's
+        RolloutObserver rollout = new RolloutObserver(secrets, new SdkAutoScalingGateway(clients), parallel, clock,
+                java.time.temporal.ChronoUnit.FOREVER.getDuration());
         this.secrets = secrets;
         this.observer = new AwsObserver(new SdkStsGateway(clients), secrets,
                 new KeyResolver(kms, clock, config.aws().aliasCacheTtl()), parallel, access, rollout, partition);

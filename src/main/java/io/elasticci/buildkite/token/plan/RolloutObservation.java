@@ -14,16 +14,30 @@ import io.elasticci.buildkite.token.aws.RefreshDescription;
  * observation, the planner's only notion of now.
  */
 public record RolloutObservation(Instant observedAt, boolean observed, Map<String, String> replicaCurrentVersions,
-        Optional<Instant> versionCreated, List<Fleet> fleets) {
+        Optional<Instant> versionCreated, List<Fleet> fleets, Optional<Busy> busy) {
 
     public RolloutObservation {
         replicaCurrentVersions = Map.copyOf(replicaCurrentVersions);
         fleets = List.copyOf(fleets);
     }
 
+    public RolloutObservation(Instant observedAt, boolean observed, Map<String, String> replicaCurrentVersions,
+            Optional<Instant> versionCreated, List<Fleet> fleets) {
+        this(observedAt, observed, replicaCurrentVersions, versionCreated, fleets, Optional.empty());
+    }
+
     /** Nothing read: no rotation in flight. */
     public static RolloutObservation notObserved(Instant now) {
         return new RolloutObservation(now, false, Map.of(), Optional.empty(), List.of());
+    }
+
+    /** Nothing read although a rotation is in flight: its reads would have queued too long for their quota. */
+    public static RolloutObservation notObservedBusy(Instant now, Busy busy) {
+        return new RolloutObservation(now, false, Map.of(), Optional.empty(), List.of(), Optional.of(busy));
+    }
+
+    /** A quota whose queue was too long: the Auto Scaling calls of {@code region} would have waited {@code queueWait}. */
+    public record Busy(String region, java.time.Duration queueWait) {
     }
 
     /**

@@ -37,6 +37,11 @@ final class RotationPlanner {
                 .map(prev -> prev.versionId().equals(current.get()) ? prev : prev.next(current.get(), now))
                 .orElseGet(() -> new RotationState(current.get(), null, now, null, List.of(), List.of()));
         if (!seen.observed()) {
+            String version = state.versionId();
+            seen.busy().ifPresent(busy -> problems.add(Problem.of(Problem.Scope.ROLLOUT, Reason.Throttled,
+                    busy.region(), "the rollout of version " + version + " was not followed this time: Auto Scaling "
+                            + "calls in " + busy.region() + " would wait " + busy.queueWait().toSeconds() + " s for "
+                            + "the account's quota (bkat.aws.rate-limits.autoscaling) behind other tokens' calls")));
             return Optional.of(state); // nothing in flight was read: keep what status remembers
         }
         if (snapshot.partial()) {

@@ -40,6 +40,22 @@ class RateLimiterTest {
     }
 
     @Test
+    void tellsHowLongACallMadeNowWouldWait() throws Exception {
+        RateLimiter limiter = new RateLimiter(10, now::get);
+        assertThat(limiter.queueWait()).as("burst available").isZero();
+        for (int i = 0; i < 10; i++) {
+            limiter.acquire();
+        }
+        assertThat(limiter.queueWait()).as("one turn").isEqualTo(Duration.ofMillis(100));
+        CompletableFuture<Long> first = caller(limiter, "first", false, 1);
+        CompletableFuture<Long> second = caller(limiter, "second", false, 2);
+        assertThat(limiter.queueWait()).as("behind two callers").isEqualTo(Duration.ofMillis(300));
+        step(300);
+        CompletableFuture.allOf(first, second).get(5, TimeUnit.SECONDS);
+        assertThat(limiter.queueWait()).isZero();
+    }
+
+    @Test
     void countsTheCallersWaitingAndHowLongAnyWas() throws Exception {
         RateLimiter limiter = new RateLimiter(1);
         limiter.acquire(); // the burst is spent: the next caller waits about a second

@@ -215,6 +215,21 @@ class RotationPlannerTest {
     }
 
     @Test
+    void aRolloutNotFollowedBecauseItsQuotaIsBusyKeepsItsStateAndSaysWhy() {
+        Optional<RotationState> before = rotating(T0, new RotationState.Refresh(EAST, "ci", "ci-asg", "r-2",
+                "InProgress", 40, null));
+        Plan plan = plan(desired(before, true, Optional.empty()), RolloutObservation.notObservedBusy(T1,
+                new RolloutObservation.Busy(EAST, java.time.Duration.ofSeconds(42))));
+        assertThat(plan.actions()).isEmpty();
+        assertThat(plan.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).isEqualTo(Reason.Throttled);
+            assertThat(p.scope()).isEqualTo(Problem.Scope.ROLLOUT);
+            assertThat(p.message()).contains("Auto Scaling calls in " + EAST + " would wait 42 s");
+        });
+        assertThat(plan.rotation()).isEqualTo(before);
+    }
+
+    @Test
     void completeRotationIsNotObservedAgain() {
         Optional<RotationState> done = Optional.of(new RotationState(TOKEN, OLD, T0, T0, List.of(), List.of(OLD)));
         Plan plan = plan(desired(done, true, Optional.empty()), RolloutObservation.notObserved(T1));

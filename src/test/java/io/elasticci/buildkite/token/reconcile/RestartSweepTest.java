@@ -75,7 +75,8 @@ class RestartSweepTest {
         AwsObserver observer = new AwsObserver(new SdkStsGateway(clients), secrets, keys, parallel,
                 new AccessObserver(new StackDiscovery(cloudFormation, iam, new StackListings(cloudFormation, clock,
                         java.time.Duration.ofMinutes(1))), secrets, iam, kms, parallel),
-                new RolloutObserver(secrets, autoScaling, parallel, clock), partition);
+                new RolloutObserver(secrets, autoScaling, parallel, clock,
+                        java.time.temporal.ChronoUnit.FOREVER.getDuration()), partition);
         return new Convergence(observer, new PlanExecutor(secrets, keys, iam, cloudFormation, autoScaling, parallel),
                 new StatementRemovals(), clock);
     }

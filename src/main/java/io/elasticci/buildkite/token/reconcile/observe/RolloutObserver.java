@@ -1,6 +1,7 @@
 package io.elasticci.buildkite.token.reconcile.observe;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import io.elasticci.buildkite.token.aws.AutoScalingGateway;
 import io.elasticci.buildkite.token.aws.RefreshDescription;
 import io.elasticci.buildkite.token.aws.SecretDescription;
 import io.elasticci.buildkite.token.aws.SecretsManagerGateway;
+import io.elasticci.buildkite.token.config.OperatorConfig;
 import io.elasticci.buildkite.token.plan.AccessObservation;
 import io.elasticci.buildkite.token.plan.DesiredToken;
 import io.elasticci.buildkite.token.plan.RolloutObservation;
@@ -30,14 +32,22 @@ public class RolloutObserver {
     private final AutoScalingGateway autoScaling;
     private final Parallel parallel;
     private final Clock clock;
+    private final Duration maxQueueWait;
 
     @Inject
     public RolloutObserver(SecretsManagerGateway secrets, AutoScalingGateway autoScaling, Parallel parallel,
-            Clock clock) {
+            Clock clock, OperatorConfig config) {
+        this(secrets, autoScaling, parallel, clock, config.progressInterval());
+    }
+
+    /** @param maxQueueWait the longest wait for the Auto Scaling quota worth holding a reconcile for */
+    public RolloutObserver(SecretsManagerGateway secrets, AutoScalingGateway autoScaling, Parallel parallel,
+            Clock clock, Duration maxQueueWait) {
         this.secrets = secrets;
         this.autoScaling = autoScaling;
         this.parallel = parallel;
         this.clock = clock;
+        this.maxQueueWait = maxQueueWait;
     }
 
     /** @param outages where a replica region's reads fail transiently: its versions and groups are left out */
@@ -51,6 +61,12 @@ public class RolloutObserver {
         if (settled) {
             return RolloutObservation.notObserved(clock.instant());
         }
+        List<StackObservation> withGroups = access.stacks().stream().filter(s -> s.autoScalingGroup() != null)
+                .toList();
+        Optional<RolloutObservation.Busy> busy = busiest(withGroups);
+        if (busy.isPresent()) {
+            return RolloutObservation.notObservedBusy(clock.instant(), busy.get());
+        }
         String version = current.get();
         Map<String, String> replicaVersions = new HashMap<>();
         parallel.map(desired.replicaRegions().stream().map(DesiredToken.DesiredRegion::region).toList(),
@@ -59,12 +75,22 @@ public class RolloutObserver {
                 .forEach(replicaVersions::put);
         Optional<java.time.Instant> created = secrets.versionCreated(desired.primaryRegion(), secret.get().arn(),
                 version);
-        List<StackObservation> withGroups = access.stacks().stream().filter(s -> s.autoScalingGroup() != null)
-                .toList();
         List<RolloutObservation.Fleet> fleets = parallel.map(withGroups, s -> outages.read(s.region(),
                 () -> fleet(s), (RolloutObservation.Fleet) null)).values().stream()
                 .filter(java.util.Objects::nonNull).toList();
         return new RolloutObservation(clock.instant(), true, replicaVersions, created, fleets);
+    }
+
+    /**
+     * The region whose Auto Scaling calls would wait longest, if longer than the progress interval: holding a
+     * reconciler thread in that queue (hundreds of rotations at once) would starve every other token's reconcile,
+     * and the rollout is looked at again within that interval anyway.
+     */
+    private Optional<RolloutObservation.Busy> busiest(List<StackObservation> stacks) {
+        return stacks.stream().map(StackObservation::region).distinct()
+                .map(region -> new RolloutObservation.Busy(region, autoScaling.queueWait(region)))
+                .filter(b -> b.queueWait().compareTo(maxQueueWait) > 0)
+                .max(java.util.Comparator.comparing(RolloutObservation.Busy::queueWait));
     }
 
     /** A stack's refreshes, and its instances unless a refresh is replacing them (a real one runs for minutes). */
