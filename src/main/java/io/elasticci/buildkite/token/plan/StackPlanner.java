@@ -89,7 +89,7 @@ public final class StackPlanner {
                         + "); not retried until the spec changes"));
             } else if (readyForStackUpdates) {
                 actions.add(new Action.UpdateStackParameters(stack.region(), stack.name(), description.stackId(),
-                        List.copyOf(description.parameters().keySet()), wrong));
+                        description.parameterKeys(), wrong));
             } else {
                 problems.add(Problem.of(Problem.Scope.STACKS, Reason.Progressing, stack.region(), where
                         + " will be updated once the secret, replicas, policy and permissions are in place"));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,7 @@ import io.elasticci.buildkite.token.aws.StackDescription;
 import io.elasticci.buildkite.token.aws.StackResource;
 import io.elasticci.buildkite.token.aws.StackSummary;
 import io.elasticci.buildkite.token.plan.StackObservation;
+import io.elasticci.buildkite.token.plan.StackPlanner;
 
 /**
  * Finds an Elastic CI Stack's roles and Auto Scaling group, whatever its shape: the instance role is {@code IAMRole}
@@ -36,6 +38,12 @@ public class StackDiscovery {
     static final List<String> SCALER_STACKS = List.of("Autoscaling", "AutoscalingArm64");
     static final String AUTO_SCALING_GROUP = "AgentAutoScaleGroup";
     static final String CUSTOM_ROLE_PARAMETER = "InstanceRoleARN";
+    static final String GROUP_OUTPUT = "AutoScalingGroupName";
+    static final String INSTANCE_ROLE_OUTPUT = "InstanceRoleName";
+    /** The parameter values and outputs read from a description; the rest is not kept. */
+    private static final Set<String> PARAMETERS_READ = Set.of(CUSTOM_ROLE_PARAMETER, StackPlanner.PATH_PARAMETER,
+            StackPlanner.KEY_PARAMETER);
+    private static final Set<String> OUTPUTS_READ = Set.of(GROUP_OUTPUT, INSTANCE_ROLE_OUTPUT);
 
     private final CloudFormationGateway cloudFormation;
     private final IamGateway iam;
@@ -96,12 +104,12 @@ public class StackDiscovery {
         List<RoleInfo> scalers = new ArrayList<>();
         layout.scalerRoles().forEach(name -> stackRole(name, missing).ifPresent(scalers::add));
         return new StackObservation(region, stackName, Optional.of(stack), instanceRole, scalers,
-                stack.outputs().getOrDefault("AutoScalingGroupName", layout.autoScalingGroup()), missing);
+                stack.outputs().getOrDefault(GROUP_OUTPUT, layout.autoScalingGroup()), missing);
     }
 
     private Optional<StackDescription> describe(String region, String stackName, boolean fresh) {
         if (!listings.enabled()) {
-            return cloudFormation.describe(region, stackName);
+            return cloudFormation.describe(region, stackName).map(StackDiscovery::retained);
         }
         Optional<StackSummary> listed = fresh ? Optional.empty() : listings.summary(region, stackName);
         StackDescription known = listed.map(s -> described.get(s.stackId())).orElse(null);
@@ -109,9 +117,13 @@ public class StackDiscovery {
                 && known.lastChanged().equals(listed.get().lastChanged())) {
             return Optional.of(known);
         }
-        Optional<StackDescription> found = cloudFormation.describe(region, stackName);
+        Optional<StackDescription> found = cloudFormation.describe(region, stackName).map(StackDiscovery::retained);
         found.ifPresent(d -> described.put(d.stackId(), d));
         return found;
+    }
+
+    private static StackDescription retained(StackDescription stack) {
+        return stack.retaining(PARAMETERS_READ, OUTPUTS_READ);
     }
 
     /** Forgets cached roles, e.g. when a resource policy shows that a role was re-created. */
@@ -132,7 +144,7 @@ public class StackDiscovery {
     private Layout layout(StackDescription stack) {
         List<StackResource> resources = cloudFormation.resources(stack.region(), stack.stackId());
         String instanceRole = null;
-        String group = stack.outputs().get("AutoScalingGroupName");
+        String group = stack.outputs().get(GROUP_OUTPUT);
         List<String> scalers = new ArrayList<>();
         for (StackResource resource : resources) {
             if (INSTANCE_ROLE.equals(resource.logicalId())) {
@@ -147,7 +159,7 @@ public class StackDiscovery {
             }
         }
         if (instanceRole == null && stack.parameter(CUSTOM_ROLE_PARAMETER).isBlank()) {
-            instanceRole = stack.outputs().get("InstanceRoleName");
+            instanceRole = stack.outputs().get(INSTANCE_ROLE_OUTPUT);
         }
         return new Layout(versionOf(stack), instanceRole, List.copyOf(scalers), group);
     }
