@@ -43,7 +43,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
  * the operator's output. Prints a table and writes JSON under target/soak/.
  *
  * <p>In {@code mvn verify} with its short defaults (20 tokens, 75 s); the long one is
- * {@code mvn -B -ntp -Psoak verify -Dsoak.tokens=500 -Dsoak.duration=PT10M} (see {@link SoakSettings}).
+ * {@code mvn -B -ntp -Psoak verify -Dsoak.tokens=500 -Dsoak.duration=PT10M -Dsoak.settle=PT10M} (see {@link SoakSettings}).
  */
 class SoakIT {
 
