@@ -3,6 +3,7 @@ package io.elasticci.buildkite.token.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,6 +159,11 @@ class FleetBenchmark {
             OperatorProbe.Reading reading = probe.read();
             result.put("operator", reading);
             result.put("heapAfterGcMiB", probe.liveHeapMiB());
+            if (Boolean.getBoolean("fleet.diagnostics")) {
+                probe.diagnostics(OUT, "converged-" + settings.tokens());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return result;
     }

@@ -55,14 +55,32 @@ final class OperatorProbe {
 
     /** Asks the JVM for a full collection (jcmd), so that the next heap reading is what is live. */
     boolean collectGarbage() {
+        return jcmd(ProcessBuilder.Redirect.DISCARD, "GC.run");
+    }
+
+    /**
+     * Writes what the JVM says of its memory, for a person to read: a heap dump of the live objects, native memory
+     * tracking's summary (when the operator runs with {@code -XX:NativeMemoryTracking=summary}) and the threads.
+     */
+    void diagnostics(Path directory, String name) throws IOException {
+        Files.createDirectories(directory);
+        jcmd(ProcessBuilder.Redirect.DISCARD, "GC.heap_dump", directory.resolve(name + ".hprof").toAbsolutePath()
+                .toString());
+        jcmd(ProcessBuilder.Redirect.to(directory.resolve(name + "-nmt.txt").toFile()), "VM.native_memory",
+                "summary");
+        jcmd(ProcessBuilder.Redirect.to(directory.resolve(name + "-threads.txt").toFile()), "Thread.print");
+    }
+
+    private boolean jcmd(ProcessBuilder.Redirect output, String... command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
             return false;
         }
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), String.valueOf(operator.pid())));
+        line.addAll(List.of(command));
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(operator.pid()), "GC.run")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+            Process p = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output).start();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
