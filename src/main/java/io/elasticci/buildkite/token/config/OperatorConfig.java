@@ -188,8 +188,8 @@ public interface OperatorConfig {
     /** The one HTTP client every AWS SDK client shares (Apache HttpClient 5). */
     interface Http {
         /**
-         * Connections kept across all services and regions: above the calls that can be in flight at once (100
-         * reconciler threads and the AWS pool's 128), so that no call waits for a connection, which would fail it as
+         * Connections kept across all services and regions: above the calls that can be in flight at once (50
+         * reconciler threads and the AWS pool's 64), so that no call waits for a connection, which would fail it as
          * if AWS had not answered.
          */
         @WithDefault("256")
