@@ -134,7 +134,7 @@ public class SdkIamGateway implements IamGateway {
                     Map<String, String> own = new HashMap<>();
                     role.rolePolicyList().stream().filter(p -> p.policyName().startsWith(OWN_POLICY_PREFIX))
                             .forEach(p -> own.put(p.policyName(),
-                                    URLDecoder.decode(p.policyDocument(), StandardCharsets.UTF_8)));
+                                    SharedStrings.of(URLDecoder.decode(p.policyDocument(), StandardCharsets.UTF_8))));
                     if (!own.isEmpty()) {
                         policies.put(role.roleName(), Map.copyOf(own));
                     }
@@ -162,8 +162,9 @@ public class SdkIamGateway implements IamGateway {
         accountReads.ifPresent(SharedReads::clear);
     }
 
+    /** Every role serving one token in the same regions gets the same document: kept once. */
     private void remember(String key, Optional<String> document) {
-        inlinePolicies.put(key, new Cached(document, clock.instant().plus(inlinePolicyTtl)));
+        inlinePolicies.put(key, new Cached(document.map(SharedStrings::of), clock.instant().plus(inlinePolicyTtl)));
     }
 
     @Override

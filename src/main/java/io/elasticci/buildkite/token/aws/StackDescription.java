@@ -46,7 +46,8 @@ public record StackDescription(String name, String stackId, String region, Strin
                 keys = SHARED_KEYS.computeIfAbsent(parameterKeys, k -> k);
             }
         }
-        return new StackDescription(name, stackId, region, status, statusReason, kept, keys, keptOutputs,
+        return new StackDescription(SharedStrings.of(name), stackId, SharedStrings.of(region),
+                SharedStrings.of(status), statusReason, SharedStrings.of(kept), keys, SharedStrings.of(keptOutputs),
                 lastChanged);
     }
 

@@ -41,4 +41,23 @@ class StackDescriptionTest {
         StackDescription b = stack("b").retaining(Set.of(), Set.of());
         assertThat(a.parameterKeys()).isSameAs(b.parameterKeys());
     }
+
+    @Test
+    void cachedStacksAndRolesShareTheWordsTheyRepeat() {
+        // As two SDK answers parse them: equal values, distinct instances.
+        StackDescription a = new StackDescription("a", "id-a", new String("us-east-1"), new String("CREATE_COMPLETE"),
+                null, Map.of("Path", new String("/aws/reference/x")), Map.of(), Instant.EPOCH).retaining(
+                        Set.of("Path"), Set.of());
+        StackDescription b = new StackDescription("b", "id-b", new String("us-east-1"), new String("CREATE_COMPLETE"),
+                null, Map.of("Path", new String("/aws/reference/x")), Map.of(), Instant.EPOCH).retaining(
+                        Set.of("Path"), Set.of());
+        assertThat(a.status()).isSameAs(b.status());
+        assertThat(a.region()).isSameAs(b.region());
+        assertThat(a.parameter("Path")).isSameAs(b.parameter("Path"));
+
+        RoleInfo role = new RoleInfo(new String("r"), new String("arn:aws:iam::1:role/r"), new String("AROA1"), null);
+        RoleInfo again = new RoleInfo(new String("r"), new String("arn:aws:iam::1:role/r"), new String("AROA1"), null);
+        assertThat(role.arn()).isSameAs(again.arn());
+        assertThat(role.roleId()).isSameAs(again.roleId());
+    }
 }

@@ -42,6 +42,7 @@ public final class TolerantReader {
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .addModule(InternedStrings.module())
             .build());
 
     private static ObjectMapper strict(ObjectMapper mapper) {

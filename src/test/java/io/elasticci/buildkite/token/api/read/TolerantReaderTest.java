@@ -121,6 +121,20 @@ class TolerantReaderTest {
         assertThat(List.of(token.getSpec().getPrimaryRegion())).containsExactly("us-east-1");
     }
 
+    @Test
+    void twoResourcesShareTheWordsTheyRepeat() {
+        BuildkiteAgentToken first = STRICT.unmarshal(FUTURE, BuildkiteAgentToken.class);
+        BuildkiteAgentToken second = STRICT.unmarshal(FUTURE.replace("name: future", "name: other"),
+                BuildkiteAgentToken.class);
+
+        // The informer holds every resource: a status word or a region is kept once, not once per resource.
+        assertThat(second.getStatus().conditions.get(0).getReason()).isEqualTo("Converged")
+                .isSameAs(first.getStatus().conditions.get(0).getReason());
+        assertThat(second.getSpec().getPrimaryRegion()).isSameAs(first.getSpec().getPrimaryRegion());
+        assertThat(second.getSpec().getRegions().get(0).getStacks().get(0))
+                .isSameAs(first.getSpec().getRegions().get(0).getStacks().get(0));
+    }
+
     private static String unreadable(String specLine) {
         String yaml = """
                 apiVersion: buildkite.elasticci.io/v1alpha1
