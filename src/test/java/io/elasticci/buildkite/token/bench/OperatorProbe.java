@@ -64,8 +64,9 @@ final class OperatorProbe {
      */
     void diagnostics(Path directory, String name) throws IOException {
         Files.createDirectories(directory);
-        jcmd(ProcessBuilder.Redirect.DISCARD, "GC.heap_dump", directory.resolve(name + ".hprof").toAbsolutePath()
-                .toString());
+        Path dump = directory.resolve(name + ".hprof").toAbsolutePath();
+        Files.deleteIfExists(dump); // jcmd does not overwrite one
+        jcmd(ProcessBuilder.Redirect.DISCARD, "GC.heap_dump", dump.toString());
         jcmd(ProcessBuilder.Redirect.to(directory.resolve(name + "-nmt.txt").toFile()), "VM.native_memory",
                 "summary");
         jcmd(ProcessBuilder.Redirect.to(directory.resolve(name + "-threads.txt").toFile()), "Thread.print");
