@@ -189,7 +189,7 @@ public interface OperatorConfig {
     interface Http {
         /**
          * Connections kept across all services and regions: above the calls that can be in flight at once (50
-         * reconciler threads and the AWS pool's 64), so that no call waits for a connection, which would fail it as
+         * reconciler threads and the AWS pool's 32), so that no call waits for a connection, which would fail it as
          * if AWS had not answered.
          */
         @WithDefault("256")

@@ -34,11 +34,12 @@ public class Parallel {
     /** Kept while idle: the pool grows when a wide token fans out, and shrinks back after 30 s. */
     private static final int THREADS = 16;
     /**
-     * At most: with the reconciler's own threads (50) under the HTTP client's connections. AWS's pace is set by the
-     * rate limiters, not by this; past it, the reconcile runs its calls itself. Every thread costs ~180 KiB of stack
-     * and thread-local buffers: 128 of them added ~20 MiB at 1,000 tokens (BENCHMARKS.md, "Memory").
+     * At most: one token's widest fan-out in one round (20 stacks, 30 roles for 5 regions × 4 stacks). AWS's pace is
+     * set by the rate limiters, not by this; past it, the reconcile runs its calls itself. Every thread costs ~190 KiB
+     * of stack and thread-local buffers: at 1,000 tokens 64 threads instead of 32 were 9 MiB more RSS and converged no
+     * faster (BENCHMARKS.md, "Memory at 1,000 tokens").
      */
-    static final int MAX_THREADS = 64;
+    static final int MAX_THREADS = 32;
 
     private final ExecutorService executor = new ThreadPoolExecutor(THREADS, MAX_THREADS, 30, TimeUnit.SECONDS,
             new SynchronousQueue<>(), daemonThreads(), new ThreadPoolExecutor.CallerRunsPolicy());
