@@ -58,6 +58,16 @@ public class AwsClients {
      */
     private final ScheduledThreadPoolExecutor sdkTimers = sdkTimers();
     private static final AtomicInteger TIMER_THREADS = new AtomicInteger();
+    private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
+    private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
+    private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
+    private final Map<String, IamClient> iam = new ConcurrentHashMap<>();
+    private final Map<String, CloudFormationClient> cloudFormation = new ConcurrentHashMap<>();
+    private final Map<String, AutoScalingClient> autoScaling = new ConcurrentHashMap<>();
+    private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
+    private final Map<String, StsAssumeRoleCredentialsProvider> assumed = new ConcurrentHashMap<>();
+
+    private StsClient assumeRoleSts;
 
     private static ScheduledThreadPoolExecutor sdkTimers() {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, r -> {
@@ -73,15 +83,6 @@ public class AwsClients {
     int pendingTimers() {
         return sdkTimers.getQueue().size();
     }
-    private final Map<String, SecretsManagerClient> secretsManager = new ConcurrentHashMap<>();
-    private final Map<String, KmsClient> kms = new ConcurrentHashMap<>();
-    private final Map<String, StsClient> sts = new ConcurrentHashMap<>();
-    private final Map<String, IamClient> iam = new ConcurrentHashMap<>();
-    private final Map<String, CloudFormationClient> cloudFormation = new ConcurrentHashMap<>();
-    private final Map<String, AutoScalingClient> autoScaling = new ConcurrentHashMap<>();
-    private final Map<String, Ec2Client> ec2 = new ConcurrentHashMap<>();
-    private final Map<String, StsAssumeRoleCredentialsProvider> assumed = new ConcurrentHashMap<>();
-    private StsClient assumeRoleSts;
 
     @Inject
     public AwsClients(OperatorConfig config, RateLimiters rateLimiters, MeterRegistry registry) {
