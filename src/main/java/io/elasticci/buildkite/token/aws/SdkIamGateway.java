@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.iam.model.ContextKeyTypeEnum;
 import software.amazon.awssdk.services.iam.model.EntityType;
 import software.amazon.awssdk.services.iam.model.PolicyEvaluationDecisionType;
 import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.iam.model.RoleDetail;
 
 /** {@link IamGateway} over the AWS SDK, for one partition. */
 @ApplicationScoped
@@ -126,20 +127,25 @@ public class SdkIamGateway implements IamGateway {
     private AccountRoles readAccountRoles() {
         Map<String, RoleInfo> roles = new HashMap<>();
         Map<String, Map<String, String>> policies = new HashMap<>();
-        call("GetAccountAuthorizationDetails", c -> c.getAccountAuthorizationDetailsPaginator(
-                b -> b.filter(EntityType.ROLE).maxItems(ACCOUNT_READ_PAGE)).roleDetailList().stream().toList())
-                .forEach(role -> {
-                    roles.put(role.roleName(), new RoleInfo(role.roleName(), role.arn(), role.roleId(),
-                            role.createDate()));
-                    Map<String, String> own = new HashMap<>();
-                    role.rolePolicyList().stream().filter(p -> p.policyName().startsWith(OWN_POLICY_PREFIX))
-                            .forEach(p -> own.put(p.policyName(),
-                                    SharedStrings.of(URLDecoder.decode(p.policyDocument(), StandardCharsets.UTF_8))));
-                    if (!own.isEmpty()) {
-                        policies.put(role.roleName(), Map.copyOf(own));
-                    }
-                });
+        // Page by page: each page's parsed roles (trust policies, every inline policy) are dropped once what is
+        // kept has been taken. Collected first, the whole account was in memory at once while IAM answered every page.
+        call("GetAccountAuthorizationDetails", c -> {
+            c.getAccountAuthorizationDetailsPaginator(b -> b.filter(EntityType.ROLE).maxItems(ACCOUNT_READ_PAGE))
+                    .roleDetailList().forEach(role -> keep(role, roles, policies));
+            return roles;
+        });
         return new AccountRoles(roles, policies);
+    }
+
+    private static void keep(RoleDetail role, Map<String, RoleInfo> roles, Map<String, Map<String, String>> policies) {
+        roles.put(role.roleName(), new RoleInfo(role.roleName(), role.arn(), role.roleId(), role.createDate()));
+        Map<String, String> own = new HashMap<>();
+        role.rolePolicyList().stream().filter(p -> p.policyName().startsWith(OWN_POLICY_PREFIX))
+                .forEach(p -> own.put(p.policyName(),
+                        SharedStrings.of(URLDecoder.decode(p.policyDocument(), StandardCharsets.UTF_8))));
+        if (!own.isEmpty()) {
+            policies.put(role.roleName(), Map.copyOf(own));
+        }
     }
 
     @Override
