@@ -40,6 +40,12 @@ class IamAccountReadsTest {
         return AWS.calls().count("iam", operation);
     }
 
+    /** Calls one whole account read takes: a page per {@link SdkIamGateway#ACCOUNT_READ_PAGE} roles. */
+    private static long pages() {
+        int page = SdkIamGateway.ACCOUNT_READ_PAGE;
+        return (state().roles().size() + page - 1) / page;
+    }
+
     @AfterEach
     void clearFaults() {
         AWS.faults().clear();
@@ -47,8 +53,12 @@ class IamAccountReadsTest {
 
     @Test
     void manyRolesAndTheirPoliciesCostOneAccountReadAndNoPerRoleCall() {
-        List<String> roles = IntStream.range(0, 40).mapToObj(i -> "acct-" + id + "-" + i).toList();
+        // More roles than a page, the operator's policy on the last: every page is read and kept.
+        List<String> roles = IntStream.range(0, SdkIamGateway.ACCOUNT_READ_PAGE + 40)
+                .mapToObj(i -> "acct-" + id + "-" + i).toList();
         roles.forEach(r -> state().createRole(r));
+        String last = roles.get(roles.size() - 1);
+        state().putInlinePolicy(last, POLICY, document("last"));
         state().putInlinePolicy(roles.get(3), POLICY, document("three"));
         state().putInlinePolicy(roles.get(4), "SomeoneElses", document("other"));
         long reads = calls("GetAccountAuthorizationDetails");
@@ -58,11 +68,12 @@ class IamAccountReadsTest {
         for (String role : roles) {
             RoleInfo info = iam.role(role).orElseThrow();
             assertThat(info.roleId()).isEqualTo(state().role(role).orElseThrow().roleId());
-            assertThat(iam.inlinePolicy(role, POLICY)).isEqualTo(
-                    role.equals(roles.get(3)) ? java.util.Optional.of(document("three")) : java.util.Optional.empty());
+            assertThat(iam.inlinePolicy(role, POLICY)).isEqualTo(role.equals(roles.get(3))
+                    ? java.util.Optional.of(document("three"))
+                    : role.equals(last) ? java.util.Optional.of(document("last")) : java.util.Optional.empty());
         }
 
-        assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo((state().roles().size() + 999) / 1000);
+        assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo(pages()).isGreaterThan(1);
         assertThat(calls("GetRole") - getRole).isZero();
         assertThat(calls("GetRolePolicy") - getRolePolicy).isZero();
         // Not the operator's: not kept from the account read, so asked of IAM.
@@ -97,7 +108,7 @@ class IamAccountReadsTest {
         assertThat(calls("GetAccountAuthorizationDetails") - reads).isZero();
         clock.advance(Duration.ofMinutes(5));
         assertThat(iam.inlinePolicy(role, POLICY)).as("a new account read shows the edit").contains(document("edited"));
-        assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo(1);
+        assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo(pages());
     }
 
     @Test
@@ -124,7 +135,8 @@ class IamAccountReadsTest {
         assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo(1);
         clock.advance(TTL);
         assertThat(iam.role(role)).isPresent();
-        assertThat(calls("GetAccountAuthorizationDetails") - reads).isEqualTo(2);
+        assertThat(calls("GetAccountAuthorizationDetails") - reads).as("the denied page, then a whole read")
+                .isEqualTo(1 + pages());
         assertThat(calls("GetRole") - getRole).isEqualTo(2);
     }
 
