@@ -13,8 +13,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
  * resource, and their status repeats the same few words (reasons, stack statuses, actions, region names, parameter
  * names) and the roles and stacks also held by the AWS caches: at 1,000 tokens the heap held CREATE_COMPLETE 21,001
  * times and Converged 9,001 times (BENCHMARKS.md, "Memory at 1,000 tokens"). The JVM's string table holds them
- * weakly. Only names and words reach here: spec and
- * status never carry a token value.
+ * weakly. Only names and words reach here: spec and status never carry a token value.
  */
 final class InternedStrings {
 
